@@ -1,0 +1,244 @@
+//! The garbage-collected heap: a non-moving mark-sweep collector with precise heap tracing and
+//! conservative stack roots.
+//!
+//! **Objects.** Every heap object starts with a one-word [`GcHeader`] naming its [`TypeInfo`];
+//! objects are 16-byte aligned, zero-filled when allocated, and never move. Objects of up to
+//! 8 KiB live in cells of size-class blocks (`block.rs`), bigger ones are allocated one by one
+//! (`large.rs`).
+//!
+//! **References.** Inside the heap and in the precise roots, a reference is a [`Value`] (or a
+//! `NonNull<GcHeader>`) holding the address of an object's header, and every one of them is
+//! reported by the object's `trace` function or by the roots closure passed to
+//! [`Heap::collect`]. On the machine stack of the mutator, any word pointing to the start or
+//! the inside of an allocated object is a reference (`stack_scan.rs`).
+//!
+//! **Collection.** Allocation never collects; the mutator polls [`Heap::collection_due`] at
+//! points where its references are all either rooted or on its stack, and calls
+//! [`Heap::collect`]: mark from the roots (`tracer.rs`), then sweep. The sweep calls the
+//! finalizer of every unmarked object; its memory is reused by later allocations of the same
+//! size class (large objects go back to the system allocator). Blocks left empty are kept for
+//! reuse as long as the next collection may need them and returned to the system beyond that.
+//!
+//! The heap is single-threaded: it is neither `Send` nor `Sync`, and `collect` must run on the
+//! thread whose stack base was registered.
+
+mod block;
+mod header;
+mod large;
+mod policy;
+mod size_class;
+mod stack_scan;
+mod stats;
+mod tracer;
+
+#[cfg(test)]
+mod tests;
+
+use std::fmt;
+use std::ptr::NonNull;
+use std::time::Instant;
+
+pub use header::{GcHeader, TypeInfo};
+pub use policy::GcPolicy;
+pub use stats::GcStats;
+pub use tracer::Tracer;
+
+use crate::value::Value;
+use block::{BlockSpace, BLOCK_SIZE};
+use large::LargeSpace;
+use size_class::SizeClass;
+
+/// Allocation would grow the heap beyond [`GcPolicy::max_heap_bytes`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OutOfMemory {
+    pub max_heap_bytes: usize,
+}
+
+impl fmt::Display for OutOfMemory {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "out of memory: heap limit of {} MiB exceeded",
+            self.max_heap_bytes >> 20
+        )
+    }
+}
+
+impl std::error::Error for OutOfMemory {}
+
+pub struct Heap {
+    blocks: BlockSpace,
+    large: LargeSpace,
+    policy: GcPolicy,
+    stats: GcStats,
+    /// The highest stack address scanned conservatively; without one only precise roots count.
+    stack_base: Option<usize>,
+    /// Kept between collections to avoid growing it again each time.
+    mark_stack: Vec<NonNull<GcHeader>>,
+}
+
+impl Heap {
+    pub fn new(policy: GcPolicy) -> Heap {
+        Heap {
+            blocks: BlockSpace::new(),
+            large: LargeSpace::new(),
+            policy,
+            stats: GcStats::default(),
+            stack_base: None,
+            mark_stack: Vec::new(),
+        }
+    }
+
+    /// Allocates a zero-filled, 16-byte aligned object of `size` bytes (header included) whose
+    /// header names `info`. Never collects.
+    ///
+    /// # Safety
+    /// `size` must cover the object layout that `info.trace` and `info.finalize` assume, and
+    /// an all-zero object must be valid for both of them: the caller may fill in the object
+    /// at leisure, but must do so before the next collection if zero is not a valid state.
+    #[inline]
+    pub unsafe fn allocate(
+        &mut self,
+        size: usize,
+        info: &'static TypeInfo,
+    ) -> Result<NonNull<GcHeader>, OutOfMemory> {
+        debug_assert!(size >= std::mem::size_of::<GcHeader>());
+        let (object, bytes) = match SizeClass::for_size(size) {
+            Some(class) => {
+                let object = match self.blocks.try_allocate(class) {
+                    Some(object) => object,
+                    None => self.allocate_block(class)?,
+                };
+                (object, class.cell_size())
+            }
+            None => self.allocate_large(size)?,
+        };
+        debug_assert!(Value::word_may_be_pointer(object.as_ptr() as usize));
+        // SAFETY: `object` is a fresh zero-filled cell at least a header long.
+        unsafe { object.as_ref() }.init(info);
+        self.stats.bytes_allocated += bytes as u64;
+        self.stats.allocations += 1;
+        self.stats.bytes_allocated_since_collection += bytes;
+        self.stats.allocations_since_collection += 1;
+        Ok(object)
+    }
+
+    #[cold]
+    fn allocate_block(&mut self, class: SizeClass) -> Result<NonNull<GcHeader>, OutOfMemory> {
+        if self.blocks.needs_new_block() {
+            self.grow(BLOCK_SIZE)?;
+        }
+        Ok(self.blocks.refill(class))
+    }
+
+    #[cold]
+    fn allocate_large(&mut self, size: usize) -> Result<(NonNull<GcHeader>, usize), OutOfMemory> {
+        let bytes = LargeSpace::rounded_size(size).ok_or_else(|| self.out_of_memory())?;
+        self.grow(bytes)?;
+        Ok((self.large.allocate(bytes), bytes))
+    }
+
+    /// Accounts for `bytes` more heap memory, unless that exceeds the limit.
+    fn grow(&mut self, bytes: usize) -> Result<(), OutOfMemory> {
+        match self.stats.heap_bytes.checked_add(bytes) {
+            Some(total) if total <= self.policy.max_heap_bytes => {
+                self.stats.heap_bytes = total;
+                Ok(())
+            }
+            _ => Err(self.out_of_memory()),
+        }
+    }
+
+    fn out_of_memory(&self) -> OutOfMemory {
+        OutOfMemory {
+            max_heap_bytes: self.policy.max_heap_bytes,
+        }
+    }
+
+    /// Whether the mutator should call [`Heap::collect`] at its next safepoint.
+    pub fn collection_due(&self) -> bool {
+        let threshold = self.policy.threshold_bytes(self.stats.live_bytes);
+        let stressed = self.policy.stress_interval.is_some_and(|interval| {
+            self.stats.allocations_since_collection >= u64::from(interval.max(1))
+        });
+        self.stats.bytes_allocated_since_collection > threshold || stressed
+    }
+
+    /// A full collection. The roots are what `roots` reports to the tracer plus, once a stack
+    /// base is set, every word of the calling thread's stack that points into an object.
+    pub fn collect(&mut self, roots: &mut dyn FnMut(&mut Tracer<'_>)) {
+        let start = Instant::now();
+        let stack_base = self.stack_base;
+        let mark_stack = std::mem::take(&mut self.mark_stack);
+        let mut tracer = Tracer::new(self, mark_stack);
+        roots(&mut tracer);
+        if let Some(stack_base) = stack_base {
+            stack_scan::scan_machine_stack(stack_base, &mut tracer);
+        }
+        self.mark_stack = tracer.finish();
+
+        // SAFETY: `finish` traced everything reachable from the roots, so all live objects are
+        // marked.
+        let (small_live, (large_live, large_released)) =
+            unsafe { (self.blocks.sweep(), self.large.sweep()) };
+        let live_bytes = small_live + large_live;
+        let spare_bytes = self.policy.threshold_bytes(live_bytes);
+        let released = large_released + self.blocks.release_empty_blocks(spare_bytes);
+
+        let stats = &mut self.stats;
+        stats.heap_bytes -= released;
+        stats.live_bytes = live_bytes;
+        stats.bytes_allocated_since_collection = 0;
+        stats.allocations_since_collection = 0;
+        stats.collections += 1;
+        stats.total_time += start.elapsed();
+    }
+
+    /// Sets the highest address of the mutator's stack scanned by [`Heap::collect`] (the VM
+    /// passes the address of a local in its outermost interpreter function; references held
+    /// in that function's own frame must also be rooted precisely).
+    pub fn set_stack_base(&mut self, addr: usize) {
+        self.stack_base = Some(addr);
+    }
+
+    /// The allocated object whose memory contains `addr`, if any.
+    pub fn find_object(&self, addr: usize) -> Option<NonNull<GcHeader>> {
+        self.blocks.find(addr).or_else(|| self.large.find(addr))
+    }
+
+    pub fn stats(&self) -> GcStats {
+        self.stats
+    }
+
+    pub fn policy(&self) -> &GcPolicy {
+        &self.policy
+    }
+
+    pub fn policy_mut(&mut self) -> &mut GcPolicy {
+        &mut self.policy
+    }
+}
+
+/// The lowest and highest address of a space, a cheap first filter for ambiguous words.
+#[derive(Clone, Copy)]
+struct AddressRange {
+    start: usize,
+    end: usize,
+}
+
+impl AddressRange {
+    const EMPTY: AddressRange = AddressRange {
+        start: usize::MAX,
+        end: 0,
+    };
+
+    fn include(&mut self, start: usize, bytes: usize) {
+        self.start = self.start.min(start);
+        self.end = self.end.max(start + bytes);
+    }
+
+    #[inline(always)]
+    fn contains(&self, addr: usize) -> bool {
+        self.start <= addr && addr < self.end
+    }
+}
