@@ -1,0 +1,37 @@
+//! SOM source text to syntax trees: the lexer, the recursive-descent parser and the tree types.
+//!
+//! Parsing never panics: malformed input of any kind, however hostile, yields a `ParseError`.
+
+pub mod syntax;
+
+mod error;
+mod lexer;
+mod parser;
+
+#[cfg(test)]
+mod tests;
+
+pub use error::ParseError;
+
+use parser::{Close, Parser};
+
+/// Parses one class definition file. `file` is the name used in error messages.
+///
+/// # Errors
+/// The first lexical, grammatical or purely syntactic error in `source`.
+pub fn parse_class(source: &str, file: &str) -> Result<syntax::ClassDef, ParseError> {
+    Parser::new(source, file)
+        .class_def()
+        .map_err(|error| *error)
+}
+
+/// Parses a sequence of statements (a method body without the parentheses, e.g. for a REPL or
+/// tests), optionally starting with `| locals |`.
+///
+/// # Errors
+/// The first lexical, grammatical or purely syntactic error in `source`.
+pub fn parse_body(source: &str, file: &str) -> Result<syntax::Body, ParseError> {
+    Parser::new(source, file)
+        .body(Close::EndOfInput)
+        .map_err(|error| *error)
+}

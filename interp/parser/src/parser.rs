@@ -1,0 +1,671 @@
+//! Recursive-descent parser from tokens to the syntax tree (grammar: SOM-REFERENCE.md §1.2).
+//!
+//! Besides the grammar it performs the checks that need no scope information: duplicate
+//! parameter, local and field names, declaring or assigning a reserved name, and `^` being the
+//! last statement. Name resolution is the compiler's job.
+//!
+//! Nesting (parentheses, blocks, literal arrays, chained assignments) is limited so that
+//! hostile input gets an error instead of overflowing the stack: to `MAX_DEPTH` levels, and to
+//! `STACK_BUDGET` bytes of stack, since a level's frames take about 1 KiB in optimised builds
+//! but up to 4 KiB in unoptimised ones, and threads may have as little as 2 MiB.
+//!
+//! `|` is both an operator and the delimiter of field, local and block parameter lists. The
+//! lexer makes a run like `||` or `|-` one operator token, so where a delimiter is expected the
+//! parser accepts any operator starting with `|` and consumes just that bar of it:
+//! `[:a || t | ...]` is `[:a | | t | ...]` and `[:a|-1]` answers -1.
+
+use crate::error::ParseError;
+use crate::lexer::{tokenize, Token, TokenKind};
+use crate::syntax::{Block, Body, ClassDef, Expr, Literal, MethodBody, MethodDef, Pos};
+
+/// Deepest nesting of expressions and literal arrays accepted.
+const MAX_DEPTH: usize = 1000;
+
+/// Longest token text quoted in an error message.
+const MAX_QUOTED: usize = 40;
+
+/// Stack the nested parsing functions may use, measured from the outermost nesting level.
+const STACK_BUDGET: usize = 1 << 20;
+
+const RESERVED: [&str; 5] = ["self", "super", "nil", "true", "false"];
+
+/// Errors are boxed to keep results, and so the recursive parsing functions' frames, small.
+type PResult<T> = Result<T, Box<ParseError>>;
+
+/// The token that ends a body.
+#[derive(Clone, Copy)]
+pub(crate) enum Close {
+    Paren,
+    Bracket,
+    EndOfInput,
+}
+
+impl Close {
+    fn kind(self) -> TokenKind {
+        match self {
+            Close::Paren => TokenKind::RParen,
+            Close::Bracket => TokenKind::RBracket,
+            Close::EndOfInput => TokenKind::Eof,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Close::Paren => "')'",
+            Close::Bracket => "']'",
+            Close::EndOfInput => "end of input",
+        }
+    }
+}
+
+/// What a declared name is, which decides the wording of a duplicate-name error.
+#[derive(Clone, Copy)]
+enum Declared {
+    Field,
+    Variable,
+}
+
+pub(crate) struct Parser<'s> {
+    source: &'s str,
+    file: &'s str,
+    /// Never empty; the last token is `Eof` or `Error` and is never moved past.
+    tokens: Vec<Token>,
+    at: usize,
+    /// Current nesting level.
+    depth: usize,
+    /// Stack address at nesting level 0.
+    stack_base: usize,
+}
+
+impl<'s> Parser<'s> {
+    pub(crate) fn new(source: &'s str, file: &'s str) -> Parser<'s> {
+        Parser {
+            source,
+            file,
+            tokens: tokenize(source),
+            at: 0,
+            depth: 0,
+            stack_base: 0,
+        }
+    }
+
+    // Token access.
+
+    fn tok(&self) -> &Token {
+        &self.tokens[self.at]
+    }
+
+    fn peek(&self, ahead: usize) -> &Token {
+        &self.tokens[(self.at + ahead).min(self.tokens.len() - 1)]
+    }
+
+    fn kind(&self) -> TokenKind {
+        self.tok().kind
+    }
+
+    fn text(&self) -> &'s str {
+        self.text_of(self.tok())
+    }
+
+    fn text_of(&self, tok: &Token) -> &'s str {
+        &self.source[tok.start..tok.end]
+    }
+
+    /// Moves the current token's value out; each token is consumed once.
+    fn take_value(&mut self) -> String {
+        std::mem::take(&mut self.tokens[self.at].value)
+    }
+
+    fn advance(&mut self) {
+        if self.at + 1 < self.tokens.len() {
+            self.at += 1;
+        }
+    }
+
+    fn is_operator(&self, text: &str) -> bool {
+        self.kind() == TokenKind::Operator && self.text() == text
+    }
+
+    /// Whether the current token can serve as a `|` delimiter.
+    fn at_bar(&self) -> bool {
+        self.kind() == TokenKind::Operator && self.text().starts_with('|')
+    }
+
+    /// Consumes the `|` starting the current operator, leaving the rest as the current token.
+    fn take_bar(&mut self) {
+        let tok = &mut self.tokens[self.at];
+        if tok.end - tok.start > 1 {
+            tok.start += 1;
+            tok.pos.column = tok.pos.column.saturating_add(1);
+        } else {
+            self.advance();
+        }
+    }
+
+    fn expect_bar(&mut self, expected: &str) -> PResult<()> {
+        if !self.at_bar() {
+            return Err(self.unexpected(expected));
+        }
+        self.take_bar();
+        Ok(())
+    }
+
+    fn expect(&mut self, kind: TokenKind, expected: &str) -> PResult<()> {
+        if self.kind() != kind {
+            return Err(self.unexpected(expected));
+        }
+        self.advance();
+        Ok(())
+    }
+
+    // Errors.
+
+    #[cold]
+    fn error_at(&self, pos: Pos, message: String) -> Box<ParseError> {
+        Box::new(ParseError::new(self.source, self.file, pos, message))
+    }
+
+    /// The error for a current token that does not fit; a lexical error is reported as such.
+    #[cold]
+    fn unexpected(&self, expected: &str) -> Box<ParseError> {
+        let tok = self.tok();
+        let text = quoted(self.text());
+        let found = match tok.kind {
+            TokenKind::Error => return self.error_at(tok.pos, tok.value.clone()),
+            TokenKind::Ident => format!("identifier '{text}'"),
+            TokenKind::Keyword => format!("keyword '{text}'"),
+            TokenKind::Operator => format!("operator '{text}'"),
+            TokenKind::Separator => format!("separator '{text}'"),
+            TokenKind::Integer | TokenKind::Double => format!("number {text}"),
+            TokenKind::Str => "string literal".to_string(),
+            TokenKind::Symbol => format!("symbol #{}", quoted(&tok.value)),
+            TokenKind::ArrayStart => "'#('".to_string(),
+            TokenKind::LParen => "'('".to_string(),
+            TokenKind::RParen => "')'".to_string(),
+            TokenKind::LBracket => "'['".to_string(),
+            TokenKind::RBracket => "']'".to_string(),
+            TokenKind::Caret => "'^'".to_string(),
+            TokenKind::Period => "'.'".to_string(),
+            TokenKind::Colon => "':'".to_string(),
+            TokenKind::Assign => "':='".to_string(),
+            TokenKind::Eof => "end of input".to_string(),
+        };
+        self.error_at(tok.pos, format!("unexpected {found}, expected {expected}"))
+    }
+
+    /// Goes one nesting level deeper, at the current token. The caller leaves the level by
+    /// decrementing `depth` when it succeeds; after an error parsing stops, so it need not.
+    fn enter(&mut self) -> PResult<()> {
+        let here = stack_address();
+        if self.depth == 0 {
+            self.stack_base = here;
+        }
+        if self.depth >= MAX_DEPTH || here.abs_diff(self.stack_base) > STACK_BUDGET {
+            return Err(self.too_deep());
+        }
+        self.depth += 1;
+        Ok(())
+    }
+
+    #[cold]
+    fn too_deep(&self) -> Box<ParseError> {
+        self.error_at(self.tok().pos, "expressions nested too deeply".to_string())
+    }
+
+    /// Consumes the current identifier as a new name in `names`, rejecting reserved names and
+    /// names already in the list.
+    fn declare(&mut self, names: &mut Vec<String>, declared: Declared) -> PResult<()> {
+        let name = self.text();
+        let pos = self.tok().pos;
+        if RESERVED.contains(&name) {
+            return Err(self.error_at(pos, format!("'{name}' is reserved and cannot be declared")));
+        }
+        if names.iter().any(|n| n == name) {
+            let message = match declared {
+                Declared::Field => {
+                    format!("Field '{name}' has already been defined in this class.")
+                }
+                Declared::Variable => format!("Variable '{name}' shadows another of the same name"),
+            };
+            return Err(self.error_at(pos, message));
+        }
+        names.push(name.to_string());
+        self.advance();
+        Ok(())
+    }
+
+    // Classes and methods.
+
+    pub(crate) fn class_def(&mut self) -> PResult<ClassDef> {
+        let pos = self.tok().pos;
+        if self.kind() != TokenKind::Ident {
+            return Err(self.unexpected("a class name"));
+        }
+        let name = self.text().to_string();
+        self.advance();
+        if !self.is_operator("=") {
+            return Err(self.unexpected("'=' after the class name"));
+        }
+        self.advance();
+        let superclass = if self.kind() == TokenKind::Ident {
+            let superclass = self.text().to_string();
+            self.advance();
+            Some(superclass)
+        } else {
+            None
+        };
+        self.expect(TokenKind::LParen, "'(' to start the class body")?;
+        let instance_fields = self.fields()?;
+        let instance_methods = self.methods()?;
+        let (class_fields, class_methods) = if self.kind() == TokenKind::Separator {
+            self.advance();
+            (self.fields()?, self.methods()?)
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        let expected = if self.kind() == TokenKind::Separator {
+            "a method definition or ')' (only one '----' is allowed)"
+        } else {
+            "a method definition, '----' or ')'"
+        };
+        self.expect(TokenKind::RParen, expected)?;
+        self.expect(TokenKind::Eof, "end of input after the class definition")?;
+        Ok(ClassDef {
+            name,
+            superclass,
+            instance_fields,
+            instance_methods,
+            class_fields,
+            class_methods,
+            pos,
+        })
+    }
+
+    /// An optional `| a b |` at the start of a class side. `| other = (...)` is instead the
+    /// binary method `|`.
+    fn fields(&mut self) -> PResult<Vec<String>> {
+        let mut fields = Vec::new();
+        let binary_method = self.peek(1).kind == TokenKind::Ident
+            && self.peek(2).kind == TokenKind::Operator
+            && self.text_of(self.peek(2)) == "=";
+        if !self.at_bar() || binary_method {
+            return Ok(fields);
+        }
+        self.take_bar();
+        while self.kind() == TokenKind::Ident {
+            self.declare(&mut fields, Declared::Field)?;
+        }
+        self.expect_bar("a field name or '|'")?;
+        Ok(fields)
+    }
+
+    fn methods(&mut self) -> PResult<Vec<MethodDef>> {
+        let mut methods = Vec::new();
+        while matches!(
+            self.kind(),
+            TokenKind::Ident | TokenKind::Keyword | TokenKind::Operator
+        ) {
+            methods.push(self.method()?);
+        }
+        Ok(methods)
+    }
+
+    /// `pattern = primitive` or `pattern = ( body )`.
+    fn method(&mut self) -> PResult<MethodDef> {
+        let pos = self.tok().pos;
+        let mut params = Vec::new();
+        let selector = match self.kind() {
+            TokenKind::Keyword => {
+                let mut selector = String::new();
+                while self.kind() == TokenKind::Keyword {
+                    selector.push_str(self.text());
+                    self.advance();
+                    self.parameter(&mut params)?;
+                }
+                selector
+            }
+            unary_or_binary => {
+                let selector = self.text().to_string();
+                self.advance();
+                if unary_or_binary == TokenKind::Operator {
+                    self.parameter(&mut params)?;
+                }
+                selector
+            }
+        };
+        if !self.is_operator("=") {
+            return Err(self.unexpected("'=' after the method pattern"));
+        }
+        self.advance();
+        let body = if self.kind() == TokenKind::Ident && self.text() == "primitive" {
+            self.advance();
+            MethodBody::Primitive
+        } else {
+            self.expect(TokenKind::LParen, "'(' or 'primitive' after '='")?;
+            MethodBody::Code(self.body(Close::Paren)?)
+        };
+        Ok(MethodDef {
+            selector,
+            params,
+            body,
+            pos,
+        })
+    }
+
+    fn parameter(&mut self, params: &mut Vec<String>) -> PResult<()> {
+        if self.kind() != TokenKind::Ident {
+            return Err(self.unexpected("a parameter name"));
+        }
+        self.declare(params, Declared::Variable)
+    }
+
+    /// Optional locals and statements up to and including the `close` token.
+    pub(crate) fn body(&mut self, close: Close) -> PResult<Body> {
+        let closing = close.kind();
+        let locals = self.locals()?;
+        let mut statements = Vec::new();
+        while self.kind() != closing {
+            let statement = if self.kind() == TokenKind::Caret {
+                self.return_statement()?
+            } else {
+                self.expression()?
+            };
+            let returns = matches!(statement, Expr::Return { .. });
+            statements.push(statement);
+            let terminated = self.kind() == TokenKind::Period;
+            if terminated {
+                self.advance();
+            }
+            if self.kind() != closing {
+                if returns {
+                    return Err(self.statement_after_return(close));
+                }
+                if !terminated {
+                    return Err(self.unexpected_after_statement(close));
+                }
+            }
+        }
+        let end = self.tok().pos;
+        self.advance();
+        Ok(Body {
+            locals,
+            statements,
+            end,
+        })
+    }
+
+    /// An optional `| a b |` at the start of a body.
+    fn locals(&mut self) -> PResult<Vec<String>> {
+        let mut locals = Vec::new();
+        if self.at_bar() {
+            self.take_bar();
+            while self.kind() == TokenKind::Ident {
+                self.declare(&mut locals, Declared::Variable)?;
+            }
+            self.expect_bar("a local variable name or '|'")?;
+        }
+        Ok(locals)
+    }
+
+    /// `^ expression`.
+    fn return_statement(&mut self) -> PResult<Expr> {
+        let pos = self.tok().pos;
+        self.advance();
+        let value = Box::new(self.expression()?);
+        Ok(Expr::Return { value, pos })
+    }
+
+    #[cold]
+    fn statement_after_return(&self, close: Close) -> Box<ParseError> {
+        self.unexpected(&format!(
+            "{}: a '^' statement must be the last one",
+            close.name()
+        ))
+    }
+
+    #[cold]
+    fn unexpected_after_statement(&self, close: Close) -> Box<ParseError> {
+        self.unexpected(&format!("'.' or {}", close.name()))
+    }
+
+    // Expressions.
+
+    /// `( IDENT ':=' )* primary messages`.
+    fn expression(&mut self) -> PResult<Expr> {
+        self.enter()?;
+        let expr = if self.kind() == TokenKind::Ident && self.peek(1).kind == TokenKind::Assign {
+            self.assignment()?
+        } else {
+            let receiver = self.primary()?;
+            let receiver = self.unary_sends(receiver);
+            let receiver = self.binary_sends(receiver)?;
+            if self.kind() == TokenKind::Keyword {
+                self.keyword_send(receiver)?
+            } else {
+                receiver
+            }
+        };
+        self.depth -= 1;
+        Ok(expr)
+    }
+
+    /// `name := expression`.
+    fn assignment(&mut self) -> PResult<Expr> {
+        let pos = self.tok().pos;
+        let name = self.text().to_string();
+        if RESERVED.contains(&name.as_str()) {
+            return Err(self.error_at(pos, format!("cannot assign to '{name}'")));
+        }
+        self.advance();
+        self.advance();
+        let value = Box::new(self.expression()?);
+        Ok(Expr::Assign { name, value, pos })
+    }
+
+    fn primary(&mut self) -> PResult<Expr> {
+        let pos = self.tok().pos;
+        match self.kind() {
+            TokenKind::Ident => {
+                let name = self.text().to_string();
+                self.advance();
+                Ok(Expr::Variable { name, pos })
+            }
+            TokenKind::LParen => {
+                self.advance();
+                let inner = self.expression()?;
+                self.expect(TokenKind::RParen, "')'")?;
+                Ok(inner)
+            }
+            TokenKind::LBracket => self.block(),
+            _ => match self.literal()? {
+                Some(value) => Ok(Expr::Literal { value, pos }),
+                None => Err(self.unexpected("an expression")),
+            },
+        }
+    }
+
+    fn unary_sends(&mut self, mut receiver: Expr) -> Expr {
+        while self.kind() == TokenKind::Ident {
+            let pos = self.tok().pos;
+            let selector = self.text().to_string();
+            self.advance();
+            receiver = Expr::Send {
+                receiver: Box::new(receiver),
+                selector,
+                args: Vec::new(),
+                pos,
+            };
+        }
+        receiver
+    }
+
+    fn binary_sends(&mut self, mut receiver: Expr) -> PResult<Expr> {
+        while self.kind() == TokenKind::Operator {
+            let pos = self.tok().pos;
+            let selector = self.text().to_string();
+            self.advance();
+            let arg = self.primary()?;
+            let arg = self.unary_sends(arg);
+            receiver = Expr::Send {
+                receiver: Box::new(receiver),
+                selector,
+                args: vec![arg],
+                pos,
+            };
+        }
+        Ok(receiver)
+    }
+
+    fn keyword_send(&mut self, receiver: Expr) -> PResult<Expr> {
+        let pos = self.tok().pos;
+        let mut selector = String::new();
+        let mut args = Vec::new();
+        while self.kind() == TokenKind::Keyword {
+            selector.push_str(self.text());
+            self.advance();
+            let arg = self.primary()?;
+            let arg = self.unary_sends(arg);
+            args.push(self.binary_sends(arg)?);
+        }
+        Ok(Expr::Send {
+            receiver: Box::new(receiver),
+            selector,
+            args,
+            pos,
+        })
+    }
+
+    /// `[ :a :b | body ]`.
+    fn block(&mut self) -> PResult<Expr> {
+        let pos = self.tok().pos;
+        self.advance();
+        let mut params = Vec::new();
+        while self.kind() == TokenKind::Colon {
+            self.advance();
+            if self.kind() != TokenKind::Ident {
+                return Err(self.unexpected("a block parameter name after ':'"));
+            }
+            self.declare(&mut params, Declared::Variable)?;
+        }
+        if !params.is_empty() {
+            self.expect_bar("'|' after the block parameters")?;
+        }
+        let body = self.body(Close::Bracket)?;
+        Ok(Expr::Block(Box::new(Block { params, body, pos })))
+    }
+
+    // Literals.
+
+    /// A number (possibly negative), string, symbol or literal array; `None` if the current
+    /// token starts none of these.
+    fn literal(&mut self) -> PResult<Option<Literal>> {
+        let literal = match self.kind() {
+            TokenKind::Str => Literal::String(self.take_value()),
+            TokenKind::Symbol => Literal::Symbol(self.take_value()),
+            TokenKind::Integer => integer(self.text(), false),
+            TokenKind::Double => double(self.text(), false),
+            TokenKind::Operator if self.at_negative_number() => {
+                self.advance();
+                match self.kind() {
+                    TokenKind::Double => double(self.text(), true),
+                    _ => integer(self.text(), true),
+                }
+            }
+            TokenKind::ArrayStart => return self.literal_array().map(Some),
+            _ => return Ok(None),
+        };
+        self.advance();
+        Ok(Some(literal))
+    }
+
+    /// A `-` directly followed by a number; only called in primary position.
+    fn at_negative_number(&self) -> bool {
+        let next = self.peek(1);
+        self.is_operator("-")
+            && matches!(next.kind, TokenKind::Integer | TokenKind::Double)
+            && next.start == self.tok().end
+    }
+
+    /// `#( element* )`. Bare `true`, `false` and `nil` are those objects; other bare names,
+    /// keywords and operators are symbols.
+    fn literal_array(&mut self) -> PResult<Literal> {
+        self.enter()?;
+        self.advance();
+        let mut elements = Vec::new();
+        loop {
+            if let Some(element) = self.literal()? {
+                elements.push(element);
+                continue;
+            }
+            let element = match self.kind() {
+                TokenKind::RParen => break,
+                TokenKind::Ident => match self.text() {
+                    "true" => Literal::True,
+                    "false" => Literal::False,
+                    "nil" => Literal::Nil,
+                    name => Literal::Symbol(name.to_string()),
+                },
+                TokenKind::Keyword => Literal::Symbol(self.keyword_sequence()),
+                TokenKind::Operator => Literal::Symbol(self.text().to_string()),
+                _ => return Err(self.unexpected("a literal array element or ')'")),
+            };
+            self.advance();
+            elements.push(element);
+        }
+        self.advance();
+        self.depth -= 1;
+        Ok(Literal::Array(elements))
+    }
+
+    /// Directly adjacent keywords (`at:put:`) as one name; leaves the last keyword current.
+    fn keyword_sequence(&mut self) -> String {
+        let mut name = self.text().to_string();
+        while self.peek(1).kind == TokenKind::Keyword && self.peek(1).start == self.tok().end {
+            self.advance();
+            name.push_str(self.text());
+        }
+        name
+    }
+}
+
+/// Token text as quoted in an error message: shortened if very long.
+fn quoted(text: &str) -> String {
+    match text.char_indices().nth(MAX_QUOTED) {
+        Some((cut, _)) => format!("{}...", &text[..cut]),
+        None => text.to_string(),
+    }
+}
+
+/// Approximately the current stack pointer: the address of a local.
+fn stack_address() -> usize {
+    let marker = 0u8;
+    std::hint::black_box(std::ptr::from_ref(&marker)).addr()
+}
+
+/// An integer literal from its decimal digits; beyond i64 it stays as text for the VM's
+/// big integers.
+fn integer(digits: &str, negative: bool) -> Literal {
+    let magnitude = digits.bytes().try_fold(0u64, |value, digit| {
+        value.checked_mul(10)?.checked_add(u64::from(digit - b'0'))
+    });
+    let value = magnitude.and_then(|m| {
+        if negative {
+            0i64.checked_sub_unsigned(m)
+        } else {
+            i64::try_from(m).ok()
+        }
+    });
+    match value {
+        Some(value) => Literal::Integer(value),
+        None => {
+            let significant = digits.trim_start_matches('0');
+            Literal::BigInteger(format!("{}{significant}", if negative { "-" } else { "" }))
+        }
+    }
+}
+
+/// A double literal from its `digits.digits` text, which always parses.
+fn double(text: &str, negative: bool) -> Literal {
+    let value = text.parse::<f64>().unwrap_or(f64::NAN);
+    Literal::Double(if negative { -value } else { value })
+}
