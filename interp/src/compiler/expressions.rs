@@ -1,0 +1,167 @@
+//! Compiling expressions: names, assignments, literals, blocks, returns and sends.
+
+use super::scope::{Activation, Scopes, VariableKind};
+use super::{sequence, ClassContext, CompileError};
+use crate::invokable::CompiledBody;
+use crate::nodes::{
+    BinaryOp, BinaryOperator, BlockLiteral, FieldRead, FieldWrite, GlobalRead, Node, NonLocalReturn, OuterVariable,
+    Send, SuperSend, VariableWrite,
+};
+use crate::universe::Universe;
+use yerba_parser::syntax::{Block, Body, Expr, Pos};
+
+pub struct Compiler<'a> {
+    pub u: &'a mut Universe,
+    pub class: &'a ClassContext<'a>,
+    pub scopes: Scopes,
+}
+
+impl Compiler<'_> {
+    pub fn error(&self, pos: Pos, message: impl Into<String>) -> CompileError {
+        CompileError {
+            file: self.class.file.path.clone(),
+            pos,
+            message: message.into(),
+            source_line: self.class.file.line(pos.line).to_string(),
+        }
+    }
+
+    pub fn declare_parameters(&mut self, names: &[String], _pos: Pos) -> Result<(), CompileError> {
+        for name in names {
+            self.scopes.current().declare(name, VariableKind::Argument);
+        }
+        Ok(())
+    }
+
+    pub fn declare_locals(&mut self, names: &[String], _pos: Pos) -> Result<(), CompileError> {
+        for name in names {
+            self.scopes.current().declare(name, VariableKind::Local);
+        }
+        Ok(())
+    }
+
+    pub fn expression(&mut self, expr: &Expr) -> Result<Node, CompileError> {
+        match expr {
+            Expr::Variable { name, pos } => self.read(name, *pos),
+            Expr::Assign { name, value, pos } => {
+                let value = self.expression(value)?;
+                self.write(name, value, *pos)
+            }
+            Expr::Literal { value, pos } => self.literal(value, *pos),
+            Expr::Block(block) => self.block_literal(block),
+            Expr::Return { value, .. } => {
+                let value = self.expression(value)?;
+                Ok(self.return_node(value))
+            }
+            Expr::Send { receiver, selector, args, pos } => self.send(receiver, selector, args, *pos),
+        }
+    }
+
+    /// `^ value` anywhere but as the last statement of a method body.
+    fn return_node(&mut self, value: Node) -> Node {
+        if self.scopes.block_depth() == 0 {
+            Node::LocalReturn(Box::new(value))
+        } else {
+            self.scopes.require_contexts_for_return();
+            Node::NonLocalReturn(Box::new(NonLocalReturn { value, home_depth: self.scopes.block_depth() }))
+        }
+    }
+
+    fn read(&mut self, name: &str, _pos: Pos) -> Result<Node, CompileError> {
+        match name {
+            "self" | "super" => return Ok(Node::SelfRead),
+            "nil" => return Ok(Node::Literal(yerba_mop::Value::NIL)),
+            "true" => return Ok(Node::Literal(yerba_mop::Value::TRUE)),
+            "false" => return Ok(Node::Literal(yerba_mop::Value::FALSE)),
+            _ => {}
+        }
+        if let Some(var) = self.scopes.resolve(name) {
+            let outer = OuterVariable { depth: var.depth, slot: var.slot };
+            return Ok(match (var.depth, var.kind) {
+                (0, VariableKind::Argument) => Node::ArgumentRead(var.slot),
+                (0, VariableKind::Local) => Node::LocalRead(var.slot),
+                (_, VariableKind::Argument) => Node::OuterArgumentRead(outer),
+                (_, VariableKind::Local) => Node::OuterLocalRead(outer),
+            });
+        }
+        if let Some(index) = self.field_index(name) {
+            return Ok(Node::FieldRead(FieldRead { access: crate::nodes::FieldAccess::new(index) }));
+        }
+        let symbol = self.u.symbol(name);
+        Ok(Node::GlobalRead(Box::new(GlobalRead::new(symbol))))
+    }
+
+    fn write(&mut self, name: &str, value: Node, pos: Pos) -> Result<Node, CompileError> {
+        if matches!(name, "self" | "super" | "nil" | "true" | "false") {
+            return Err(self.error(pos, format!("Cannot assign to '{name}'.")));
+        }
+        if let Some(var) = self.scopes.resolve(name) {
+            let variable = OuterVariable { depth: var.depth, slot: var.slot };
+            return Ok(Node::VariableWrite(Box::new(VariableWrite { variable, value })));
+        }
+        if let Some(index) = self.field_index(name) {
+            return Ok(Node::FieldWrite(Box::new(FieldWrite { access: crate::nodes::FieldAccess::new(index), value })));
+        }
+        let class = self.u.class_name(self.class.holder.value());
+        Err(self.error(pos, format!("No such field '{name}' in class {class}: cannot assign to an undeclared variable.")))
+    }
+
+    fn field_index(&self, name: &str) -> Option<u32> {
+        self.class.field_names.iter().rposition(|f| f == name).map(|i| i as u32)
+    }
+
+    /// A real (not inlined) block: a nested activation compiled into its own body.
+    fn block_literal(&mut self, block: &Block) -> Result<Node, CompileError> {
+        let code = self.block_body(block)?;
+        Ok(Node::Block(Box::new(BlockLiteral { code })))
+    }
+
+    pub fn block_body(&mut self, block: &Block) -> Result<CompiledBody, CompileError> {
+        self.scopes.push_activation(Activation::new(true));
+        let result = self.declare_parameters(&block.params, block.pos).and_then(|_| {
+            self.declare_locals(&block.body.locals, block.pos)?;
+            self.statements(&block.body)
+        });
+        let activation = self.scopes.pop_activation();
+        Ok(CompiledBody {
+            body: result?,
+            arity: block.params.len(),
+            frame_size: activation.frame_size(),
+            needs_context: activation.needs_context,
+            file: self.class.file.clone(),
+            pos: block.pos,
+        })
+    }
+
+    /// The statements of a block body; answers the last one's value, nil when empty.
+    pub fn statements(&mut self, body: &Body) -> Result<Node, CompileError> {
+        let statements = body.statements.iter().map(|s| self.expression(s)).collect::<Result<Vec<_>, _>>()?;
+        Ok(sequence(statements))
+    }
+
+    fn send(&mut self, receiver: &Expr, selector: &str, args: &[Expr], pos: Pos) -> Result<Node, CompileError> {
+        if matches!(receiver, Expr::Variable { name, .. } if name == "super") {
+            let args = args.iter().map(|a| self.expression(a)).collect::<Result<Vec<_>, _>>()?;
+            let symbol = self.u.symbol(selector);
+            let lookup_class = self.class.holder.superclass();
+            return Ok(Node::SuperSend(Box::new(SuperSend::new(symbol, lookup_class, args, pos))));
+        }
+        if let Some(node) = self.inlined(receiver, selector, args, pos)? {
+            return Ok(node);
+        }
+        self.plain_send(receiver, selector, args, pos)
+    }
+
+    pub fn plain_send(&mut self, receiver: &Expr, selector: &str, args: &[Expr], pos: Pos) -> Result<Node, CompileError> {
+        let receiver = self.expression(receiver)?;
+        let mut args = args.iter().map(|a| self.expression(a)).collect::<Result<Vec<_>, _>>()?;
+        let symbol = self.u.symbol(selector);
+        if args.len() == 1 {
+            if let Some(operator) = BinaryOperator::from_selector(selector) {
+                let right = args.pop().expect("one argument");
+                return Ok(Node::BinaryOp(Box::new(BinaryOp::new(operator, symbol, receiver, right, pos))));
+            }
+        }
+        Ok(Node::Send(Box::new(Send::new(symbol, receiver, args, pos))))
+    }
+}

@@ -1,0 +1,74 @@
+//! From syntax trees to executable nodes: resolves names to slots, fields and globals, decides
+//! which activations need heap contexts, and inlines control structures with literal blocks.
+
+mod error;
+mod expressions;
+mod inlining;
+mod literals;
+mod scope;
+
+pub use error::CompileError;
+
+use crate::invokable::CompiledBody;
+use crate::nodes::Node;
+use crate::universe::Universe;
+use crate::vm_error::SourceFile;
+use scope::{Activation, Scopes};
+use std::rc::Rc;
+use yerba_mop::object::{Class, Gc};
+use yerba_parser::syntax::{Body, MethodDef};
+
+/// What a method's code may refer to besides its own variables.
+pub struct ClassContext<'a> {
+    /// The class holding the method (a metaclass for class-side methods).
+    pub holder: Gc<Class>,
+    /// The names of the fields of the receiver, inherited first.
+    pub field_names: &'a [String],
+    pub file: Rc<SourceFile>,
+}
+
+/// Compiles a method with a code body.
+pub fn compile_method(u: &mut Universe, class: &ClassContext, method: &MethodDef, body: &Body) -> Result<CompiledBody, CompileError> {
+    let mut compiler = expressions::Compiler { u, class, scopes: Scopes::default() };
+    compiler.scopes.push_activation(Activation::new(false));
+    compiler.declare_parameters(&method.params, method.pos)?;
+    compiler.declare_locals(&body.locals, method.pos)?;
+    let node = compiler.method_body(body)?;
+    let activation = compiler.scopes.pop_activation();
+    Ok(CompiledBody {
+        body: node,
+        arity: method.params.len(),
+        frame_size: activation.frame_size(),
+        needs_context: activation.needs_context,
+        file: class.file.clone(),
+        pos: method.pos,
+    })
+}
+
+impl expressions::Compiler<'_> {
+    /// A method body answers the value of its final `^` statement, or `self`.
+    fn method_body(&mut self, body: &Body) -> Result<Node, CompileError> {
+        use yerba_parser::syntax::Expr;
+        let mut statements = Vec::with_capacity(body.statements.len() + 1);
+        for (i, statement) in body.statements.iter().enumerate() {
+            let is_last = i + 1 == body.statements.len();
+            match statement {
+                Expr::Return { value, .. } if is_last => statements.push(self.expression(value)?),
+                _ => statements.push(self.expression(statement)?),
+            }
+        }
+        if !matches!(body.statements.last(), Some(Expr::Return { .. })) {
+            statements.push(Node::SelfRead);
+        }
+        Ok(sequence(statements))
+    }
+}
+
+/// One node for a list of statements.
+fn sequence(mut statements: Vec<Node>) -> Node {
+    match statements.len() {
+        0 => Node::Literal(yerba_mop::Value::NIL),
+        1 => statements.pop().expect("length checked"),
+        _ => Node::Sequence(statements.into_boxed_slice()),
+    }
+}

@@ -1,0 +1,109 @@
+//! Lexical scopes during compilation. An activation (method or real block) owns slots; each
+//! inlined block adds a nested scope whose names map to further slots of the same activation.
+
+use std::collections::HashSet;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VariableKind {
+    Argument,
+    Local,
+}
+
+pub struct Activation {
+    /// Innermost scope last; each maps names to (slot, kind).
+    scopes: Vec<Vec<(String, u32, VariableKind)>>,
+    next_slot: u32,
+    pub is_block: bool,
+    pub needs_context: bool,
+    /// Slots read or written by inner real blocks.
+    pub captured: HashSet<u32>,
+}
+
+impl Activation {
+    pub fn new(is_block: bool) -> Activation {
+        // Slot 0 holds the receiver (or the block itself).
+        Activation { scopes: vec![Vec::new()], next_slot: 1, is_block, needs_context: false, captured: HashSet::new() }
+    }
+
+    pub fn frame_size(&self) -> usize {
+        self.next_slot as usize
+    }
+
+    pub fn declare(&mut self, name: &str, kind: VariableKind) -> u32 {
+        let slot = self.next_slot;
+        self.next_slot += 1;
+        self.scopes.last_mut().expect("an activation always has a scope").push((name.to_string(), slot, kind));
+        slot
+    }
+
+    fn find(&self, name: &str) -> Option<(u32, VariableKind)> {
+        self.scopes.iter().rev().find_map(|scope| scope.iter().rev().find(|(n, _, _)| n == name).map(|(_, s, k)| (*s, *k)))
+    }
+}
+
+/// A variable found in an activation `depth` levels out (0 = the current one).
+pub struct Resolved {
+    pub depth: u32,
+    pub slot: u32,
+    pub kind: VariableKind,
+}
+
+#[derive(Default)]
+pub struct Scopes {
+    activations: Vec<Activation>,
+}
+
+impl Scopes {
+    pub fn push_activation(&mut self, activation: Activation) {
+        self.activations.push(activation);
+    }
+
+    pub fn pop_activation(&mut self) -> Activation {
+        self.activations.pop().expect("balanced activations")
+    }
+
+    pub fn current(&mut self) -> &mut Activation {
+        self.activations.last_mut().expect("inside an activation")
+    }
+
+    /// How many real blocks enclose the current position inside its method.
+    pub fn block_depth(&self) -> u32 {
+        self.activations.len() as u32 - 1
+    }
+
+    pub fn push_inlined_scope(&mut self) {
+        self.current().scopes.push(Vec::new());
+    }
+
+    pub fn pop_inlined_scope(&mut self) {
+        self.current().scopes.pop();
+    }
+
+    /// Resolves a variable name. A variable of an enclosing activation forces that activation
+    /// and every one in between into heap contexts, so the chain of outer links reaches it.
+    pub fn resolve(&mut self, name: &str) -> Option<Resolved> {
+        let count = self.activations.len();
+        for (depth, index) in (0..count).rev().enumerate() {
+            if let Some((slot, kind)) = self.activations[index].find(name) {
+                if depth > 0 {
+                    self.activations[index].captured.insert(slot);
+                    self.require_contexts_from(index);
+                }
+                return Some(Resolved { depth: depth as u32, slot, kind });
+            }
+        }
+        None
+    }
+
+    /// A non-local return reaches through every enclosing activation up to the method.
+    pub fn require_contexts_for_return(&mut self) {
+        self.require_contexts_from(0);
+    }
+
+    fn require_contexts_from(&mut self, index: usize) {
+        let count = self.activations.len();
+        for activation in &mut self.activations[index..count - 1] {
+            activation.needs_context = true;
+        }
+    }
+}

@@ -1,0 +1,56 @@
+//! Yerba: a self-optimizing AST interpreter for SOM Smalltalk.
+//!
+//! Source files are parsed (`yerba-parser`), compiled to node trees (`compiler`), and run by the
+//! nodes themselves (`nodes`) over the object model of `yerba-mop`. The `universe` holds the VM
+//! state; `primitives` implement the library's `primitive` methods.
+
+pub mod cli;
+pub mod compiler;
+pub mod invokable;
+pub mod nodes;
+pub mod primitives;
+pub mod universe;
+pub mod unwind;
+pub mod vm_error;
+
+use universe::{Options, Universe};
+use unwind::Unwind;
+
+/// Size of the interpreter thread's stack: SOM programs may recurse tens of thousands deep.
+pub const INTERPRETER_STACK_BYTES: usize = 1 << 30;
+
+/// Boots a universe on the current thread (which must have `INTERPRETER_STACK_BYTES` of
+/// stack) and runs the program; answers the exit status.
+pub fn run_program(options: Options, arguments: Vec<String>) -> i32 {
+    let stack_marker = 0usize;
+    let stack_base = &stack_marker as *const usize as usize;
+    let mut u = Universe::new(options, stack_base, INTERPRETER_STACK_BYTES);
+    let status = u.run(&arguments);
+    std::hint::black_box(&stack_marker);
+    status
+}
+
+impl Universe {
+    /// Sends `initialize:` with the program arguments to `system`, as SOM programs expect.
+    fn run(&mut self, arguments: &[String]) -> i32 {
+        let array = self.new_array(arguments.len());
+        for (slot, argument) in array.items().iter().zip(arguments) {
+            slot.set(self.new_string(argument));
+        }
+        let system = self.system_object;
+        let result = self.send_named("initialize:", &[system, array.value()]);
+        let status = match result {
+            Err(Unwind::Error) => {
+                let text = self.error.take().map(|e| e.render()).unwrap_or_default();
+                self.out.print_error(&format!("{text}\n"));
+                1
+            }
+            _ => 0,
+        };
+        self.out.flush();
+        if self.print_stats {
+            self.report_statistics();
+        }
+        status
+    }
+}

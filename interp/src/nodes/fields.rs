@@ -1,0 +1,104 @@
+//! Field reads and writes on `self`, specialised on the receiver's layout: the first layout
+//! seen is cached with its field offset; a second one turns the node generic (offset read from
+//! the layout each time), which is always correct.
+
+use super::Node;
+use crate::invokable::Frame;
+use crate::unwind::Exec;
+use crate::universe::Universe;
+use std::cell::Cell;
+use yerba_mop::heap::Tracer;
+use yerba_mop::object::{header_of, Gc, Layout};
+use yerba_mop::Value;
+
+/// The per-node layout cache shared by reads and writes.
+#[derive(Default)]
+pub struct FieldAccess {
+    pub index: u32,
+    cached: Cell<Option<Gc<Layout>>>,
+    generic: Cell<bool>,
+}
+
+impl FieldAccess {
+    pub fn new(index: u32) -> FieldAccess {
+        FieldAccess { index, ..FieldAccess::default() }
+    }
+
+    /// The slot of the field in `receiver`, or an error if it has no such field.
+    #[inline(always)]
+    fn slot(&self, u: &mut Universe, receiver: Value) -> Result<&'static Cell<Value>, crate::unwind::Unwind> {
+        let Some(header) = header_of(receiver) else { return Err(self.no_field(u, receiver)) };
+        let layout = header.layout();
+        if self.cached.get() != Some(layout) && !self.respecialize(layout) {
+            return Err(self.no_field(u, receiver));
+        }
+        // SAFETY: `respecialize` (or the cached check) established that objects of this
+        // layout have more than `index` fields.
+        Ok(unsafe { layout.field_slot(receiver, self.index as usize) })
+    }
+
+    /// Handles a layout other than the cached one; answers whether the layout has the field.
+    #[cold]
+    fn respecialize(&self, layout: Gc<Layout>) -> bool {
+        if (self.index as usize) >= layout.field_count() {
+            return false;
+        }
+        if self.generic.get() {
+            return true;
+        }
+        if self.cached.get().is_some() {
+            self.generic.set(true);
+            self.cached.set(None);
+        } else {
+            self.cached.set(Some(layout));
+        }
+        true
+    }
+
+    #[cold]
+    fn no_field(&self, u: &mut Universe, receiver: Value) -> crate::unwind::Unwind {
+        let class = u.class_of(receiver).value();
+        let text = format!("Field {} does not exist in instances of {}.", self.index + 1, u.class_name(class));
+        u.vm_error(text)
+    }
+
+    fn trace(&self, tracer: &mut Tracer) {
+        if let Some(layout) = self.cached.get() {
+            tracer.mark_value(layout.value());
+        }
+    }
+}
+
+pub struct FieldRead {
+    pub access: FieldAccess,
+}
+
+impl FieldRead {
+    #[inline]
+    pub fn execute(&self, u: &mut Universe, frame: &mut Frame) -> Exec {
+        Ok(self.access.slot(u, frame.receiver)?.get())
+    }
+
+    pub fn trace(&self, tracer: &mut Tracer) {
+        self.access.trace(tracer)
+    }
+}
+
+pub struct FieldWrite {
+    pub access: FieldAccess,
+    pub value: Node,
+}
+
+impl FieldWrite {
+    #[inline]
+    pub fn execute(&self, u: &mut Universe, frame: &mut Frame) -> Exec {
+        let value = self.value.execute(u, frame)?;
+        self.access.slot(u, frame.receiver)?.set(value);
+        Ok(value)
+    }
+
+    pub fn trace(&self, tracer: &mut Tracer) {
+        self.access.trace(tracer);
+        self.value.trace(tracer);
+    }
+}

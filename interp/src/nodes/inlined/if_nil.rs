@@ -1,0 +1,51 @@
+//! `ifNil:`, `ifNotNil:`, `ifNil:ifNotNil:` and `ifNotNil:ifNil:` with literal blocks. Any
+//! receiver is valid, so there is no fallback.
+
+use crate::invokable::Frame;
+use crate::nodes::Node;
+use crate::unwind::Exec;
+use crate::universe::Universe;
+use yerba_mop::heap::Tracer;
+use yerba_mop::Value;
+
+pub struct IfNil {
+    pub receiver: Node,
+    /// Runs when the receiver is nil; without it the answer is nil.
+    pub if_nil: Option<Node>,
+    /// Runs when the receiver is not nil, with the receiver stored into the parameter slot if
+    /// the block declares one; without it the answer is the receiver.
+    pub if_not_nil: Option<(Node, Option<u32>)>,
+}
+
+impl IfNil {
+    #[inline]
+    pub fn execute(&self, u: &mut Universe, frame: &mut Frame) -> Exec {
+        let receiver = self.receiver.execute(u, frame)?;
+        if receiver.is_nil() {
+            match &self.if_nil {
+                Some(body) => body.execute(u, frame),
+                None => Ok(Value::NIL),
+            }
+        } else {
+            match &self.if_not_nil {
+                Some((body, parameter)) => {
+                    if let Some(slot) = parameter {
+                        frame.slot(*slot as usize).set(receiver);
+                    }
+                    body.execute(u, frame)
+                }
+                None => Ok(receiver),
+            }
+        }
+    }
+
+    pub fn trace(&self, tracer: &mut Tracer) {
+        self.receiver.trace(tracer);
+        if let Some(body) = &self.if_nil {
+            body.trace(tracer);
+        }
+        if let Some((body, _)) = &self.if_not_nil {
+            body.trace(tracer);
+        }
+    }
+}

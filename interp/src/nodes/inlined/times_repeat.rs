@@ -1,0 +1,39 @@
+//! `n timesRepeat: [body]` with a literal block; answers the receiver.
+
+use super::fallback::{send_with_inlined_blocks, FallbackArg};
+use crate::invokable::Frame;
+use crate::nodes::Node;
+use crate::unwind::Exec;
+use crate::universe::Universe;
+use yerba_mop::heap::Tracer;
+use yerba_mop::Value;
+use yerba_parser::syntax::Pos;
+
+pub struct TimesRepeat {
+    pub receiver: Node,
+    pub body: Node,
+    pub selector: Value,
+    pub pos: Pos,
+}
+
+impl TimesRepeat {
+    #[inline]
+    pub fn execute(&self, u: &mut Universe, frame: &mut Frame) -> Exec {
+        let receiver = self.receiver.execute(u, frame)?;
+        match receiver.as_small_int() {
+            Some(count) => {
+                for _ in 0..count.max(0) {
+                    self.body.execute(u, frame)?;
+                }
+                Ok(receiver)
+            }
+            None => send_with_inlined_blocks(u, frame, self.selector, receiver, &[FallbackArg::Block(&self.body, None)], self.pos),
+        }
+    }
+
+    pub fn trace(&self, tracer: &mut Tracer) {
+        self.receiver.trace(tracer);
+        self.body.trace(tracer);
+        tracer.mark_value(self.selector);
+    }
+}

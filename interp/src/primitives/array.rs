@@ -1,0 +1,62 @@
+//! Array primitives: 1-based element access, length, and the class-side `new:`.
+
+use super::arguments::{binary, expect_array, ternary, unary};
+use super::numbers::{expect_int, Int};
+use super::Entry;
+use crate::unwind::{Exec, Unwind};
+use crate::universe::Universe;
+use yerba_mop::object::{Array, Gc};
+use yerba_mop::Value;
+
+pub static PRIMITIVES: &[Entry] = &[
+    ("Array", false, "at:", at),
+    ("Array", false, "at:put:", at_put),
+    ("Array", false, "length", length),
+    ("Array", true, "new:", new),
+];
+
+/// Longest Array `new:` creates; beyond it a program surely computed a wrong length.
+const MAX_LENGTH: i64 = 1 << 30;
+
+fn at(u: &mut Universe, args: &[Value]) -> Exec {
+    let (receiver, index) = binary(u, args)?;
+    let array = expect_array(u, receiver)?;
+    let i = slot_index(u, array, index)?;
+    Ok(array.items()[i].get())
+}
+
+/// Stores the value and answers the receiver.
+fn at_put(u: &mut Universe, args: &[Value]) -> Exec {
+    let (receiver, index, value) = ternary(u, args)?;
+    let array = expect_array(u, receiver)?;
+    let i = slot_index(u, array, index)?;
+    array.items()[i].set(value);
+    Ok(receiver)
+}
+
+fn length(u: &mut Universe, args: &[Value]) -> Exec {
+    let receiver = unary(u, args)?;
+    let array = expect_array(u, receiver)?;
+    Ok(u.new_int(array.len() as i64))
+}
+
+/// Class side: a nil-filled Array.
+fn new(u: &mut Universe, args: &[Value]) -> Exec {
+    let (_, length) = binary(u, args)?;
+    match expect_int(u, length)? {
+        Int::Small(n) if (0..=MAX_LENGTH).contains(&n) => Ok(u.new_array(n as usize).value()),
+        n => Err(u.vm_error(format!("Can't create an Array of length {n}."))),
+    }
+}
+
+/// The 0-based slot of the 1-based `index`, checked to be within the array.
+fn slot_index(u: &mut Universe, array: Gc<Array>, index: Value) -> Result<usize, Unwind> {
+    let index = expect_int(u, index)?;
+    if index.is_negative() {
+        return Err(u.vm_error("Can't represent as unsigned machine integer."));
+    }
+    match index {
+        Int::Small(i) if (1..=array.len() as i64).contains(&i) => Ok(i as usize - 1),
+        _ => Err(u.vm_error(format!("Index {index} not valid for array of length {}.", array.len()))),
+    }
+}

@@ -1,0 +1,36 @@
+//! Block evaluation: `value`, `value:` and `value:with:` for blocks of the matching arity.
+//! `restart` is not supported: the compiler turns `whileTrue:`/`whileFalse:` into native loops,
+//! so no method ever needs to re-execute itself.
+
+use super::arguments::{arity_mismatch, expect_block, unary};
+use super::Entry;
+use crate::invokable::activate_block;
+use crate::unwind::Exec;
+use crate::universe::Universe;
+use yerba_mop::Value;
+
+pub static PRIMITIVES: &[Entry] = &[
+    ("Block", false, "value", value),
+    ("Block", false, "restart", restart),
+    ("Block1", false, "value", value),
+    ("Block2", false, "value:", value),
+    ("Block3", false, "value:with:", value),
+];
+
+/// Evaluates the receiver block with the other arguments; `args[0]` is the block itself.
+fn value(u: &mut Universe, args: &[Value]) -> Exec {
+    let Some(&receiver) = args.first() else {
+        return Err(arity_mismatch(u, 0, 0));
+    };
+    let block = expect_block(u, receiver)?;
+    let passed = args.len() - 1;
+    if block.code().arity != passed {
+        return Err(arity_mismatch(u, passed, block.code().arity));
+    }
+    activate_block(u, block, args)
+}
+
+fn restart(u: &mut Universe, args: &[Value]) -> Exec {
+    unary(u, args)?;
+    Err(u.vm_error("Block>>restart is not supported: whileTrue: and whileFalse: loops are native in this VM."))
+}

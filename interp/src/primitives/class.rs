@@ -1,0 +1,60 @@
+//! Class primitives: naming, instantiation and reflection on fields and methods. They apply to
+//! classes and metaclasses alike (a metaclass is a class whose instance is a class object).
+
+use super::arguments::{expect_class, unary};
+use super::Entry;
+use crate::unwind::Exec;
+use crate::universe::Universe;
+use yerba_mop::object::{Array, Gc, Instance};
+use yerba_mop::Value;
+
+pub static PRIMITIVES: &[Entry] = &[
+    ("Class", false, "name", name),
+    ("Class", false, "new", new),
+    ("Class", false, "superclass", superclass),
+    ("Class", false, "fields", fields),
+    ("Class", false, "methods", methods),
+];
+
+/// A Symbol (`#'Foo class'` for a metaclass).
+fn name(u: &mut Universe, args: &[Value]) -> Exec {
+    let receiver = unary(u, args)?;
+    Ok(expect_class(u, receiver)?.name())
+}
+
+/// A new instance with all fields nil. Classes and metaclasses cannot be made this way: their
+/// instances are class objects, which only the class loader creates.
+fn new(u: &mut Universe, args: &[Value]) -> Exec {
+    let receiver = unary(u, args)?;
+    let class = expect_class(u, receiver)?;
+    if class.instance_layout().fields_offset() != Instance::FIELDS_OFFSET {
+        let text = format!("Instances of {} cannot be created with new.", u.class_name(receiver));
+        return Err(u.vm_error(text));
+    }
+    Ok(u.new_instance(class))
+}
+
+/// nil for Object.
+fn superclass(u: &mut Universe, args: &[Value]) -> Exec {
+    let receiver = unary(u, args)?;
+    Ok(expect_class(u, receiver)?.superclass())
+}
+
+/// A fresh Array of the instance field names (Symbols), inherited ones first.
+fn fields(u: &mut Universe, args: &[Value]) -> Exec {
+    let receiver = unary(u, args)?;
+    let names = expect_class(u, receiver)?.instance_fields();
+    if !Array::is_array(names) {
+        return Ok(u.new_array(0).value());
+    }
+    // SAFETY: kind checked just above.
+    let names: Gc<Array> = unsafe { Gc::from_value(names) };
+    let copy = names.to_vec();
+    Ok(u.new_array_from(&copy))
+}
+
+/// The class's own methods in declaration order: the same Array every time.
+fn methods(u: &mut Universe, args: &[Value]) -> Exec {
+    let receiver = unary(u, args)?;
+    Ok(expect_class(u, receiver)?.methods())
+}

@@ -1,0 +1,130 @@
+//! Double primitives: IEEE binary64 arithmetic. Arguments may be Integers of any size, which
+//! are converted to the nearest double (an error beyond the double range). Rounding answers
+//! Integers, big ones when needed. There is deliberately no `/` (the library uses `//`).
+
+use super::arguments::{binary, expect_string, unary};
+use super::numbers::{compare, expect_double, expect_f64, expect_number, f64_to_int, format_double, int_value, number_of, parse_double, Number};
+use super::Entry;
+use crate::unwind::Exec;
+use crate::universe::Universe;
+use std::cmp::Ordering;
+use yerba_mop::Value;
+
+pub static PRIMITIVES: &[Entry] = &[
+    ("Double", false, "+", plus),
+    ("Double", false, "-", minus),
+    ("Double", false, "*", times),
+    ("Double", false, "//", divided_by),
+    ("Double", false, "%", modulo),
+    ("Double", false, "sqrt", sqrt),
+    ("Double", false, "round", round),
+    ("Double", false, "asInteger", as_integer),
+    ("Double", false, "cos", cos),
+    ("Double", false, "sin", sin),
+    ("Double", false, "=", equals),
+    ("Double", false, "<", less_than),
+    ("Double", false, "asString", as_string),
+    ("Double", true, "PositiveInfinity", positive_infinity),
+    ("Double", true, "fromString:", from_string),
+];
+
+fn plus(u: &mut Universe, args: &[Value]) -> Exec {
+    arithmetic(u, args, |x, y| x + y)
+}
+
+fn minus(u: &mut Universe, args: &[Value]) -> Exec {
+    arithmetic(u, args, |x, y| x - y)
+}
+
+fn times(u: &mut Universe, args: &[Value]) -> Exec {
+    arithmetic(u, args, |x, y| x * y)
+}
+
+/// IEEE division: by zero it answers an infinity or NaN.
+fn divided_by(u: &mut Universe, args: &[Value]) -> Exec {
+    arithmetic(u, args, |x, y| x / y)
+}
+
+/// C `fmod`: the result has the sign of the receiver.
+fn modulo(u: &mut Universe, args: &[Value]) -> Exec {
+    arithmetic(u, args, |x, y| x % y)
+}
+
+fn arithmetic(u: &mut Universe, args: &[Value], op: fn(f64, f64) -> f64) -> Exec {
+    let (receiver, argument) = binary(u, args)?;
+    let x = expect_double(u, receiver)?;
+    let y = expect_f64(u, argument)?;
+    Ok(Value::double(op(x, y)))
+}
+
+fn sqrt(u: &mut Universe, args: &[Value]) -> Exec {
+    math(u, args, f64::sqrt)
+}
+
+fn cos(u: &mut Universe, args: &[Value]) -> Exec {
+    math(u, args, f64::cos)
+}
+
+fn sin(u: &mut Universe, args: &[Value]) -> Exec {
+    math(u, args, f64::sin)
+}
+
+fn math(u: &mut Universe, args: &[Value], function: fn(f64) -> f64) -> Exec {
+    let receiver = unary(u, args)?;
+    let x = expect_double(u, receiver)?;
+    Ok(Value::double(function(x)))
+}
+
+/// Half up: floor(x + 0.5), as an Integer.
+fn round(u: &mut Universe, args: &[Value]) -> Exec {
+    to_integer(u, args, |x| (x + 0.5).floor())
+}
+
+/// Truncation toward zero, as an Integer.
+fn as_integer(u: &mut Universe, args: &[Value]) -> Exec {
+    to_integer(u, args, f64::trunc)
+}
+
+fn to_integer(u: &mut Universe, args: &[Value], rounding: fn(f64) -> f64) -> Exec {
+    let receiver = unary(u, args)?;
+    let x = expect_double(u, receiver)?;
+    let i = f64_to_int(u, rounding(x))?;
+    Ok(int_value(u, i))
+}
+
+/// Numeric equality with Doubles and Integers (`1.0 = 1`, `0.0 = -0.0`); false otherwise.
+fn equals(u: &mut Universe, args: &[Value]) -> Exec {
+    let (receiver, argument) = binary(u, args)?;
+    let x = Number::Double(expect_double(u, receiver)?);
+    let equal = number_of(argument).is_some_and(|y| compare(&x, &y) == Some(Ordering::Equal));
+    Ok(Value::boolean(equal))
+}
+
+fn less_than(u: &mut Universe, args: &[Value]) -> Exec {
+    let (receiver, argument) = binary(u, args)?;
+    let x = Number::Double(expect_double(u, receiver)?);
+    let y = expect_number(u, argument)?;
+    Ok(Value::boolean(compare(&x, &y) == Some(Ordering::Less)))
+}
+
+fn as_string(u: &mut Universe, args: &[Value]) -> Exec {
+    let receiver = unary(u, args)?;
+    let x = expect_double(u, receiver)?;
+    Ok(u.new_string(&format_double(x)))
+}
+
+/// Class side.
+fn positive_infinity(u: &mut Universe, args: &[Value]) -> Exec {
+    unary(u, args)?;
+    Ok(Value::double(f64::INFINITY))
+}
+
+/// Class side: parses decimal text (a String or a Symbol).
+fn from_string(u: &mut Universe, args: &[Value]) -> Exec {
+    let (_, argument) = binary(u, args)?;
+    let text = expect_string(u, argument)?;
+    match parse_double(text.as_str()) {
+        Some(x) => Ok(Value::double(x)),
+        None => Err(u.vm_error(format!("'{}' cannot be converted to a Double.", text.as_str()))),
+    }
+}

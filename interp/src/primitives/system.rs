@@ -1,0 +1,163 @@
+//! System primitives (the `system` global): globals, class loading, output, exiting, clocks
+//! and the garbage collector. Printing goes through the VM's buffered stdout; stderr output
+//! flushes it first so that the two streams interleave as written.
+
+use super::arguments::{binary, expect_string, expect_symbol, ternary, unary};
+use super::numbers::{expect_int, Int};
+use super::Entry;
+use crate::unwind::Exec;
+use crate::universe::Universe;
+use std::time::Duration;
+use yerba_mop::Value;
+
+pub static PRIMITIVES: &[Entry] = &[
+    ("System", false, "global:", global),
+    ("System", false, "global:put:", global_put),
+    ("System", false, "hasGlobal:", has_global),
+    ("System", false, "load:", load),
+    ("System", false, "loadFile:", load_file),
+    ("System", false, "exit:", exit),
+    ("System", false, "printString:", print_string),
+    ("System", false, "printNewline", print_newline),
+    ("System", false, "errorPrint:", error_print),
+    ("System", false, "errorPrintln:", error_println),
+    ("System", false, "printStackTrace", print_stack_trace),
+    ("System", false, "time", time),
+    ("System", false, "ticks", ticks),
+    ("System", false, "fullGC", full_gc),
+    ("System", false, "gcStats", gc_stats),
+    ("System", false, "totalCompilationTime", total_compilation_time),
+];
+
+// ---- globals and loading -----------------------------------------------------------------
+
+/// The value of the global, or nil; never loads a class.
+fn global(u: &mut Universe, args: &[Value]) -> Exec {
+    let (_, name) = binary(u, args)?;
+    let name = expect_symbol(u, name)?;
+    Ok(u.globals.get(name).unwrap_or(Value::NIL))
+}
+
+/// Defines or overwrites the global; answers the receiver.
+fn global_put(u: &mut Universe, args: &[Value]) -> Exec {
+    let (receiver, name, value) = ternary(u, args)?;
+    let name = expect_symbol(u, name)?;
+    u.globals.put(name, value);
+    Ok(receiver)
+}
+
+fn has_global(u: &mut Universe, args: &[Value]) -> Exec {
+    let (_, name) = binary(u, args)?;
+    let name = expect_symbol(u, name)?;
+    Ok(Value::boolean(u.globals.get(name).is_some()))
+}
+
+/// The class loaded from the classpath (or an existing global of that name), nil without file.
+fn load(u: &mut Universe, args: &[Value]) -> Exec {
+    let (_, name) = binary(u, args)?;
+    let name = expect_symbol(u, name)?;
+    Ok(u.load_class(name)?.unwrap_or(Value::NIL))
+}
+
+/// The content of the file at the path (relative to the working directory), or nil.
+fn load_file(u: &mut Universe, args: &[Value]) -> Exec {
+    let (_, path) = binary(u, args)?;
+    let path = expect_string(u, path)?;
+    match std::fs::read_to_string(path.as_str()) {
+        Ok(text) => Ok(u.new_string(&text)),
+        Err(_) => Ok(Value::NIL),
+    }
+}
+
+/// Ends the program at once with the status (after flushing stdout).
+fn exit(u: &mut Universe, args: &[Value]) -> Exec {
+    let (_, status) = binary(u, args)?;
+    let status = match expect_int(u, status)? {
+        Int::Small(s) => s as i32,
+        Int::Big(_) => 1,
+    };
+    u.exit(status)
+}
+
+// ---- output ------------------------------------------------------------------------------
+
+/// Writes the text to stdout without a newline; answers the receiver.
+fn print_string(u: &mut Universe, args: &[Value]) -> Exec {
+    let (receiver, text) = binary(u, args)?;
+    let text = expect_string(u, text)?;
+    u.out.print(text.as_str());
+    Ok(receiver)
+}
+
+fn print_newline(u: &mut Universe, args: &[Value]) -> Exec {
+    let receiver = unary(u, args)?;
+    u.out.print("\n");
+    Ok(receiver)
+}
+
+fn error_print(u: &mut Universe, args: &[Value]) -> Exec {
+    let (receiver, text) = binary(u, args)?;
+    let text = expect_string(u, text)?;
+    u.out.print_error(text.as_str());
+    Ok(receiver)
+}
+
+fn error_println(u: &mut Universe, args: &[Value]) -> Exec {
+    let (receiver, text) = binary(u, args)?;
+    let text = expect_string(u, text)?;
+    u.out.print_error(&format!("{}\n", text.as_str()));
+    Ok(receiver)
+}
+
+/// The VM keeps no walkable record of the active frames outside of error unwinding (the
+/// traceback of a VM error is collected as it unwinds), so this can only say so.
+fn print_stack_trace(u: &mut Universe, args: &[Value]) -> Exec {
+    let receiver = unary(u, args)?;
+    u.out.print_error("printStackTrace: stack traces are only printed for VM errors.\n");
+    Ok(receiver)
+}
+
+// ---- clocks and memory -------------------------------------------------------------------
+
+/// Milliseconds since the VM started.
+fn time(u: &mut Universe, args: &[Value]) -> Exec {
+    unary(u, args)?;
+    let elapsed = u.start_time.elapsed();
+    Ok(u.new_int(millis(elapsed)))
+}
+
+/// Microseconds since the VM started; always positive and never decreasing.
+fn ticks(u: &mut Universe, args: &[Value]) -> Exec {
+    unary(u, args)?;
+    let micros = i64::try_from(u.start_time.elapsed().as_micros()).unwrap_or(i64::MAX);
+    Ok(u.new_int(micros.max(1)))
+}
+
+/// Collects now; answers true.
+fn full_gc(u: &mut Universe, args: &[Value]) -> Exec {
+    unary(u, args)?;
+    u.collect_garbage();
+    Ok(Value::TRUE)
+}
+
+/// An Array of the number of collections, the milliseconds spent collecting and the bytes
+/// allocated so far.
+fn gc_stats(u: &mut Universe, args: &[Value]) -> Exec {
+    unary(u, args)?;
+    let stats = u.heap.stats();
+    let collections = u.new_int(i64::try_from(stats.collections).unwrap_or(i64::MAX));
+    let gc_time = u.new_int(millis(stats.total_time));
+    let allocated = u.new_int(i64::try_from(stats.bytes_allocated).unwrap_or(i64::MAX));
+    Ok(u.new_array_from(&[collections, gc_time, allocated]))
+}
+
+/// Milliseconds spent loading and compiling classes.
+fn total_compilation_time(u: &mut Universe, args: &[Value]) -> Exec {
+    unary(u, args)?;
+    let compilation = u.compilation_time;
+    Ok(u.new_int(millis(compilation)))
+}
+
+fn millis(duration: Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
+}

@@ -1,0 +1,392 @@
+//! The universe: all VM state one running program needs — heap, symbols, globals, the core
+//! classes, the value stack — and the services nodes and primitives call on (allocation,
+//! sends from Rust, class loading, errors, output).
+
+mod boot;
+mod globals;
+mod loader;
+mod output;
+mod send;
+mod stack;
+
+pub use globals::{GlobalCell, Globals};
+pub use output::Output;
+pub use stack::ValueStack;
+use send::LookupCache;
+
+use crate::invokable::{CompiledBody, Method, Primitive};
+use crate::unwind::Unwind;
+use crate::vm_error::{TraceFrame, VmError};
+use std::path::PathBuf;
+use std::ptr::NonNull;
+use std::time::Instant;
+use yerba_mop::heap::{GcHeader, GcPolicy, Heap, OutOfMemory, TypeInfo};
+use yerba_mop::object::{header_of, Allocator, Array, BigIntObject, Class, Gc, Instance, Layout, SymbolTable, VmString};
+use yerba_mop::Value;
+
+/// What the command line configures.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    pub classpath: Vec<PathBuf>,
+    pub gc_policy: GcPolicy,
+    pub print_stats: bool,
+}
+
+/// The classes the VM itself refers to.
+pub struct CoreClasses {
+    pub object: Gc<Class>,
+    pub class: Gc<Class>,
+    pub metaclass: Gc<Class>,
+    pub nil: Gc<Class>,
+    pub array: Gc<Class>,
+    pub method: Gc<Class>,
+    pub string: Gc<Class>,
+    pub symbol: Gc<Class>,
+    pub integer: Gc<Class>,
+    pub primitive: Gc<Class>,
+    pub double: Gc<Class>,
+    pub boolean: Gc<Class>,
+    pub true_class: Gc<Class>,
+    pub false_class: Gc<Class>,
+    pub block: Gc<Class>,
+    pub block1: Gc<Class>,
+    pub block2: Gc<Class>,
+    pub block3: Gc<Class>,
+    pub system: Gc<Class>,
+}
+
+impl CoreClasses {
+    fn all(&self) -> [Gc<Class>; 19] {
+        [
+            self.object, self.class, self.metaclass, self.nil, self.array, self.method, self.string, self.symbol,
+            self.integer, self.primitive, self.double, self.boolean, self.true_class, self.false_class, self.block,
+            self.block1, self.block2, self.block3, self.system,
+        ]
+    }
+}
+
+/// Layouts looked up on hot paths.
+pub struct CoreLayouts {
+    pub nil: Gc<Layout>,
+    pub true_value: Gc<Layout>,
+    pub false_value: Gc<Layout>,
+    pub integer: Gc<Layout>,
+    pub double: Gc<Layout>,
+    pub array: Gc<Layout>,
+    pub string: Gc<Layout>,
+    pub symbol: Gc<Layout>,
+    pub method: Gc<Layout>,
+    pub primitive: Gc<Layout>,
+    pub blocks: [Gc<Layout>; 3],
+    /// Layout of heap contexts, which have no SOM class.
+    pub context: Gc<Layout>,
+    /// Layout of layout objects.
+    pub layout: Gc<Layout>,
+}
+
+impl CoreLayouts {
+    fn all(&self) -> [Gc<Layout>; 15] {
+        [
+            self.nil, self.true_value, self.false_value, self.integer, self.double, self.array, self.string,
+            self.symbol, self.method, self.primitive, self.blocks[0], self.blocks[1], self.blocks[2], self.context,
+            self.layout,
+        ]
+    }
+}
+
+pub struct Universe {
+    pub heap: Heap,
+    pub symbols: SymbolTable,
+    pub globals: Globals,
+    pub core: CoreClasses,
+    pub layouts: CoreLayouts,
+    pub stack: ValueStack,
+    pub system_object: Value,
+    pub classpath: Vec<PathBuf>,
+    pub out: Output,
+    /// The value being returned by a `LocalReturn` or `NonLocalReturn` unwind.
+    pub returning: Value,
+    /// The home context a `NonLocalReturn` unwinds to.
+    pub return_target: Value,
+    /// The error an `Unwind::Error` carries.
+    pub error: Option<Box<VmError>>,
+    /// Bumped whenever a method is added to or changed in a class after loading, which
+    /// invalidates every dispatch cache.
+    pub dispatch_epoch: u64,
+    pub lookup_cache: LookupCache,
+    pub start_time: Instant,
+    /// Time spent loading and compiling classes, for `system totalCompilationTime`.
+    pub compilation_time: std::time::Duration,
+    native_stack_limit: usize,
+    pub print_stats: bool,
+    /// While positive, allocation never collects: code building objects whose only references
+    /// are in Rust-owned memory (an AST under construction) runs like this.
+    gc_inhibitions: u32,
+}
+
+/// Native stack kept free below the limit for the error path, primitives and the collector.
+const NATIVE_STACK_RESERVE: usize = 512 * 1024;
+/// Slots of the VM value stack.
+const VALUE_STACK_SLOTS: usize = 8 * 1024 * 1024;
+
+impl Universe {
+    /// Boots a universe on the current thread, whose native stack spans `stack_size` bytes
+    /// below `stack_base`.
+    pub fn new(options: Options, stack_base: usize, stack_size: usize) -> Box<Universe> {
+        let mut u = boot::boot(options);
+        u.heap.set_stack_base(stack_base);
+        u.native_stack_limit = stack_base.saturating_sub(stack_size) + NATIVE_STACK_RESERVE;
+        u.load_core_library();
+        u
+    }
+
+    /// The layout of any value: immediates use their class's instance layout.
+    #[inline(always)]
+    pub fn layout_of(&self, v: Value) -> Gc<Layout> {
+        match header_of(v) {
+            Some(header) => header.layout(),
+            None => self.immediate_layout(v),
+        }
+    }
+
+    #[inline(always)]
+    fn immediate_layout(&self, v: Value) -> Gc<Layout> {
+        if v.is_small_int() {
+            self.layouts.integer
+        } else if v.is_double() {
+            self.layouts.double
+        } else if v.is_nil() {
+            self.layouts.nil
+        } else if v.is_true() {
+            self.layouts.true_value
+        } else {
+            self.layouts.false_value
+        }
+    }
+
+    #[inline(always)]
+    pub fn class_of(&self, v: Value) -> Gc<Class> {
+        // SAFETY: every layout reachable from a SOM value names a class.
+        unsafe { Gc::from_value(self.layout_of(v).class()) }
+    }
+
+    // ---- allocation -------------------------------------------------------------------
+
+    pub fn symbol(&mut self, text: &str) -> Value {
+        if let Some(symbol) = self.symbols.get(text) {
+            return symbol;
+        }
+        let layout = self.layouts.symbol;
+        let symbol = VmString::allocate(self, layout, text).unwrap_or_else(|e| fatal_out_of_memory(e)).value();
+        self.symbols.insert(text, symbol);
+        symbol
+    }
+
+    pub fn is_symbol(&self, v: Value) -> bool {
+        VmString::is_string(v) && self.layout_of(v) == self.layouts.symbol
+    }
+
+    pub fn new_string(&mut self, text: &str) -> Value {
+        let layout = self.layouts.string;
+        VmString::allocate(self, layout, text).unwrap_or_else(|e| fatal_out_of_memory(e)).value()
+    }
+
+    pub fn new_array(&mut self, len: usize) -> Gc<Array> {
+        let layout = self.layouts.array;
+        Array::allocate(self, layout, len).unwrap_or_else(|e| fatal_out_of_memory(e))
+    }
+
+    pub fn new_array_from(&mut self, items: &[Value]) -> Value {
+        let array = self.new_array(items.len());
+        for (slot, item) in array.items().iter().zip(items) {
+            slot.set(*item);
+        }
+        array.value()
+    }
+
+    pub fn new_instance(&mut self, class: Gc<Class>) -> Value {
+        let layout = class.instance_layout();
+        Instance::allocate(self, layout).unwrap_or_else(|e| fatal_out_of_memory(e)).value()
+    }
+
+    /// An Integer: small when it fits, else a big integer object.
+    pub fn new_integer(&mut self, value: num_bigint::BigInt) -> Value {
+        use num_traits::ToPrimitive;
+        if let Some(small) = value.to_i64().and_then(Value::small_int) {
+            return small;
+        }
+        let layout = self.layouts.integer;
+        BigIntObject::allocate(self, layout, value).unwrap_or_else(|e| fatal_out_of_memory(e)).value()
+    }
+
+    pub fn new_int(&mut self, value: i64) -> Value {
+        Value::small_int(value).unwrap_or_else(|| self.new_integer(value.into()))
+    }
+
+    /// Runs `f` with collections postponed, for code that keeps fresh objects in memory the
+    /// collector does not scan (Rust vectors, boxes).
+    pub fn without_collections<R>(&mut self, f: impl FnOnce(&mut Universe) -> R) -> R {
+        self.gc_inhibitions += 1;
+        let result = f(self);
+        self.gc_inhibitions -= 1;
+        result
+    }
+
+    /// Runs a full collection now, with every root of the universe.
+    pub fn collect_garbage(&mut self) {
+        let Universe {
+            heap, symbols, globals, core, layouts, stack, system_object, returning, return_target, lookup_cache, ..
+        } = self;
+        lookup_cache.clear();
+        heap.collect(&mut |tracer| {
+            symbols.trace(tracer);
+            globals.trace(tracer);
+            stack.trace(tracer);
+            for class in core.all() {
+                tracer.mark_value(class.value());
+            }
+            for layout in layouts.all() {
+                tracer.mark_value(layout.value());
+            }
+            tracer.mark_value(*system_object);
+            tracer.mark_value(*returning);
+            tracer.mark_value(*return_target);
+        });
+    }
+
+    // ---- errors -----------------------------------------------------------------------
+
+    /// Records a VM-level error; the caller returns the answered `Unwind`.
+    #[cold]
+    pub fn vm_error(&mut self, message: impl Into<String>) -> Unwind {
+        self.error = Some(Box::new(VmError::new(message.into())));
+        Unwind::Error
+    }
+
+    #[cold]
+    pub fn stack_overflow(&mut self) -> Unwind {
+        self.vm_error("Stack overflow: the program recursed too deeply.")
+    }
+
+    #[cold]
+    pub fn missing_primitive(&mut self, holder: Value, signature: Value) -> Unwind {
+        let text = format!("Primitive {}>>#{} is not implemented by this VM.", self.class_name(holder), self.text_of(signature));
+        self.vm_error(text)
+    }
+
+    /// Notes where the error currently unwinding happened in the innermost activation.
+    #[cold]
+    pub fn note_error_position(&mut self, pos: yerba_parser::syntax::Pos) {
+        if let Some(error) = self.error.as_mut() {
+            error.pending_pos.get_or_insert(pos);
+        }
+    }
+
+    /// Adds the activation of `code` (belonging to `method`) to the traceback of the error
+    /// leaving it.
+    #[cold]
+    pub fn leave_activation_with_error(&mut self, code: &CompiledBody, method: Value) -> Unwind {
+        let activation = self.method_description(method);
+        if let Some(error) = self.error.as_mut() {
+            let pos = error.pending_pos.take().unwrap_or(code.pos);
+            error.frames.push(TraceFrame { file: code.file.clone(), pos, activation });
+        }
+        Unwind::Error
+    }
+
+    /// `Holder>>#selector` of a Method or Primitive.
+    pub fn method_description(&self, method: Value) -> String {
+        let (holder, signature) = if Method::is_method(method) {
+            // SAFETY: kind checked.
+            let m: Gc<Method> = unsafe { Gc::from_value(method) };
+            (m.holder(), m.signature())
+        } else if Primitive::is_primitive(method) {
+            // SAFETY: kind checked.
+            let p: Gc<Primitive> = unsafe { Gc::from_value(method) };
+            (p.holder(), p.signature())
+        } else {
+            return String::from("?");
+        };
+        format!("{}>>#{}", self.class_name(holder), self.text_of(signature))
+    }
+
+    /// The name of a class object, as text.
+    pub fn class_name(&self, class: Value) -> String {
+        if Class::is_class(class) {
+            // SAFETY: kind checked.
+            let class: Gc<Class> = unsafe { Gc::from_value(class) };
+            self.text_of(class.name()).to_string()
+        } else {
+            String::from("nil")
+        }
+    }
+
+    /// The text of a String or Symbol (empty for anything else).
+    pub fn text_of(&self, v: Value) -> &str {
+        if VmString::is_string(v) {
+            // SAFETY: kind checked; strings are immutable and live as long as referenced.
+            let s: Gc<VmString> = unsafe { Gc::from_value(v) };
+            // SAFETY: extends the borrow to `self`'s: the string is reachable from the caller.
+            unsafe { &*(s.as_str() as *const str) }
+        } else {
+            ""
+        }
+    }
+
+    /// Guards against native stack exhaustion before every activation.
+    #[inline(always)]
+    pub fn check_native_stack(&mut self) -> Result<(), Unwind> {
+        let marker = 0u8;
+        if (&marker as *const u8 as usize) < self.native_stack_limit {
+            Err(self.stack_overflow())
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Stops the program with `status` after flushing the output.
+    pub fn exit(&mut self, status: i32) -> ! {
+        self.out.flush();
+        if self.print_stats {
+            self.report_statistics();
+        }
+        std::process::exit(status)
+    }
+
+    pub fn report_statistics(&self) {
+        let stats = self.heap.stats();
+        eprintln!(
+            "yerba: {} collections, {} ms in GC, {} bytes allocated, {} bytes live after last GC, {} ms compiling",
+            stats.collections,
+            stats.total_time.as_millis(),
+            stats.bytes_allocated,
+            stats.live_bytes,
+            self.compilation_time.as_millis()
+        );
+    }
+}
+
+impl Allocator for Universe {
+    fn allocate(&mut self, size: usize, info: &'static TypeInfo) -> Result<NonNull<GcHeader>, OutOfMemory> {
+        if self.gc_inhibitions == 0 && self.heap.collection_due() {
+            self.collect_garbage();
+        }
+        // SAFETY: the object model initialises the header and fields of what it allocates.
+        match unsafe { self.heap.allocate(size, info) } {
+            Ok(object) => Ok(object),
+            Err(_) => {
+                self.collect_garbage();
+                // SAFETY: as above.
+                unsafe { self.heap.allocate(size, info) }
+            }
+        }
+    }
+}
+
+/// Ends the process with a clear message when the heap limit is reached.
+#[cold]
+pub fn fatal_out_of_memory(error: OutOfMemory) -> ! {
+    output::flush_stdout();
+    eprintln!("yerba: {error}");
+    std::process::exit(1)
+}

@@ -1,0 +1,98 @@
+//! Sends issued from Rust (primitives like `perform:`, the program entry, the DNU path) and the
+//! global lookup cache that also serves megamorphic send sites.
+
+use super::Universe;
+use crate::invokable::Target;
+use crate::unwind::Exec;
+use yerba_mop::object::{Class, Gc, Layout};
+use yerba_mop::Value;
+
+const CACHE_SIZE: usize = 1024;
+
+/// A direct-mapped cache of (layout, selector) → target. Cleared on every collection and
+/// whenever the dispatch epoch changes, so it never holds a stale or dead entry.
+pub struct LookupCache {
+    entries: Box<[Option<(Gc<Layout>, Value, Target)>]>,
+    epoch: u64,
+}
+
+impl Default for LookupCache {
+    fn default() -> LookupCache {
+        LookupCache { entries: vec![None; CACHE_SIZE].into_boxed_slice(), epoch: 0 }
+    }
+}
+
+impl LookupCache {
+    pub fn clear(&mut self) {
+        self.entries.iter_mut().for_each(|e| *e = None);
+    }
+
+    fn index(layout: Gc<Layout>, selector: Value) -> usize {
+        let mixed = (layout.as_ptr() as u64 >> 4) ^ (selector.bits() >> 4).wrapping_mul(0x9E37_79B9);
+        (mixed as usize) % CACHE_SIZE
+    }
+}
+
+impl Universe {
+    /// The method a receiver with `layout` runs for `selector`, or `None` if it has none.
+    #[inline]
+    pub fn lookup(&mut self, layout: Gc<Layout>, selector: Value) -> Option<Target> {
+        if self.lookup_cache.epoch != self.dispatch_epoch {
+            self.lookup_cache.clear();
+            self.lookup_cache.epoch = self.dispatch_epoch;
+        }
+        let index = LookupCache::index(layout, selector);
+        if let Some((l, s, target)) = self.lookup_cache.entries[index] {
+            if l == layout && s == selector {
+                return Some(target);
+            }
+        }
+        // SAFETY: layouts of SOM values always name a class.
+        let class: Gc<Class> = unsafe { Gc::from_value(layout.class()) };
+        let target = class.lookup(selector).and_then(Target::of)?;
+        self.lookup_cache.entries[index] = Some((layout, selector, target));
+        Some(target)
+    }
+
+    /// Sends `selector` to `args[0]` with the other arguments, as a normal send.
+    pub fn send(&mut self, selector: Value, args: &[Value]) -> Exec {
+        let layout = self.layout_of(args[0]);
+        match self.lookup(layout, selector) {
+            Some(target) => target.invoke(self, args),
+            None => self.send_does_not_understand(selector, args),
+        }
+    }
+
+    /// Sends `selector` with `args` looked up from `class` (super sends, `perform:inSuperclass:`).
+    pub fn send_from_class(&mut self, class: Gc<Class>, selector: Value, args: &[Value]) -> Exec {
+        match class.lookup(selector).and_then(Target::of) {
+            Some(target) => target.invoke(self, args),
+            None => self.send_does_not_understand(selector, args),
+        }
+    }
+
+    /// `doesNotUnderstand: selector arguments: anArray` to the receiver `args[0]`.
+    #[cold]
+    pub fn send_does_not_understand(&mut self, selector: Value, args: &[Value]) -> Exec {
+        let arguments = self.new_array_from(&args[1..]);
+        let dnu = self.symbol("doesNotUnderstand:arguments:");
+        let layout = self.layout_of(args[0]);
+        match self.lookup(layout, dnu) {
+            Some(target) => target.invoke(self, &[args[0], selector, arguments]),
+            None => {
+                let text = format!(
+                    "Method {} not found in class {}, and it has no doesNotUnderstand:arguments:",
+                    self.text_of(selector),
+                    self.class_name(layout.class())
+                );
+                Err(self.vm_error(text))
+            }
+        }
+    }
+
+    /// Sends a unary message by name; for the VM's own calls into the library.
+    pub fn send_named(&mut self, selector: &str, args: &[Value]) -> Exec {
+        let selector = self.symbol(selector);
+        self.send(selector, args)
+    }
+}

@@ -1,0 +1,50 @@
+//! The VM value stack: the slots of activations whose variables no block captures.
+//! It is a precise GC root up to its top; a frame's slots are popped when it returns.
+
+use std::cell::Cell;
+use yerba_mop::heap::Tracer;
+use yerba_mop::Value;
+
+pub struct ValueStack {
+    slots: Box<[Cell<Value>]>,
+    top: usize,
+}
+
+impl ValueStack {
+    pub fn new(capacity: usize) -> ValueStack {
+        ValueStack { slots: (0..capacity).map(|_| Cell::new(Value::NIL)).collect(), top: 0 }
+    }
+
+    /// Reserves `size` slots, fills the first ones with `args` and the rest with nil; answers
+    /// the base index to pass to `pop_frame`, or `None` when the stack is exhausted.
+    #[inline(always)]
+    pub fn push_frame(&mut self, args: &[Value], size: usize) -> Option<usize> {
+        let base = self.top;
+        let end = base + size;
+        let frame = self.slots.get(base..end)?;
+        for (slot, arg) in frame.iter().zip(args) {
+            slot.set(*arg);
+        }
+        for slot in &frame[args.len().min(size)..] {
+            slot.set(Value::NIL);
+        }
+        self.top = end;
+        Some(base)
+    }
+
+    #[inline(always)]
+    pub fn pop_frame(&mut self, base: usize) {
+        self.top = base;
+    }
+
+    #[inline(always)]
+    pub fn slots_at(&self, base: usize) -> *const Cell<Value> {
+        self.slots[base..].as_ptr()
+    }
+
+    pub fn trace(&self, tracer: &mut Tracer) {
+        for slot in &self.slots[..self.top] {
+            tracer.mark_value(slot.get());
+        }
+    }
+}
