@@ -49,8 +49,12 @@ impl Compiler<'_> {
             }
             ("whileTrue:" | "whileFalse:", [arg]) => {
                 let (Some(condition), Some(body)) = (literal_block(receiver, 0), literal_block(arg, 0)) else { return Ok(None) };
+                let first_slot = self.next_slot();
                 let condition = self.inline_block(condition, None)?;
                 let body = self.inline_block(body, None)?;
+                if self.captures_slots_from(first_slot) {
+                    return Ok(None);
+                }
                 Node::While(Box::new(WhileLoop { condition, body, expected: selector == "whileTrue:" }))
             }
             ("ifNil:" | "ifNotNil:" | "ifNil:ifNotNil:" | "ifNotNil:ifNil:", _) => {
@@ -86,7 +90,11 @@ impl Compiler<'_> {
             ("timesRepeat:", [arg]) => {
                 let Some(block) = literal_block(arg, 0) else { return Ok(None) };
                 let receiver = self.expression(receiver)?;
+                let first_slot = self.next_slot();
                 let body = self.inline_block(block, None)?;
+                if self.captures_slots_from(first_slot) {
+                    return Ok(None);
+                }
                 let selector = symbol(self);
                 Node::TimesRepeat(Box::new(TimesRepeat { receiver, body, selector, pos }))
             }
@@ -105,11 +113,10 @@ impl Compiler<'_> {
         let receiver_node = self.expression(receiver)?;
         let limit = self.expression(limit)?;
         let step = step.map(|s| self.expression(s)).transpose()?;
+        let first_slot = self.next_slot();
         let (body, variable_slot) = self.inline_block_with_parameter(block)?;
         let variable_slot = variable_slot.expect("a one-parameter block has a parameter slot");
-        // Closures capturing the loop variable must each see their own iteration's value,
-        // which only a real block activation per iteration gives.
-        if self.scopes.current().captured.contains(&variable_slot) {
+        if self.captures_slots_from(first_slot) {
             return Ok(None);
         }
         let selector_symbol = self.u.symbol(selector);
@@ -123,6 +130,17 @@ impl Compiler<'_> {
             selector: selector_symbol,
             pos,
         }))))
+    }
+
+    fn next_slot(&mut self) -> u32 {
+        self.scopes.current().frame_size() as u32
+    }
+
+    /// Whether a closure captures a variable declared since `first_slot` (the loop variable or
+    /// a local of a loop body). Each iteration must then give the closure its own variable,
+    /// which only a real block activation per iteration does, so the loop stays a send.
+    fn captures_slots_from(&mut self, first_slot: u32) -> bool {
+        self.scopes.current().captured.iter().any(|slot| *slot >= first_slot)
     }
 
     /// Compiles a literal block's body into the current activation; its parameters (if any)

@@ -6,8 +6,8 @@
 //! storage. Only after the check passes is a `Value` cast to the typed pointer.
 
 use crate::invokable::Block;
-use crate::unwind::Unwind;
 use crate::universe::Universe;
+use crate::unwind::Unwind;
 use smallvec::SmallVec;
 use yerba_mop::object::{Array, Class, Gc, VmString};
 use yerba_mop::Value;

@@ -3,8 +3,8 @@
 use super::arguments::{binary, expect_array, ternary, unary};
 use super::numbers::{expect_int, Int};
 use super::Entry;
-use crate::unwind::{Exec, Unwind};
 use crate::universe::Universe;
+use crate::unwind::{Exec, Unwind};
 use yerba_mop::object::{Array, Gc};
 use yerba_mop::Value;
 

@@ -5,8 +5,8 @@
 use super::arguments::{arity_mismatch, expect_block, unary};
 use super::Entry;
 use crate::invokable::activate_block;
-use crate::unwind::Exec;
 use crate::universe::Universe;
+use crate::unwind::Exec;
 use yerba_mop::Value;
 
 pub static PRIMITIVES: &[Entry] = &[
@@ -22,6 +22,9 @@ fn value(u: &mut Universe, args: &[Value]) -> Exec {
     let Some(&receiver) = args.first() else {
         return Err(arity_mismatch(u, 0, 0));
     };
+    if let Some(result) = crate::nodes::call_inlined_block(u, args) {
+        return result;
+    }
     let block = expect_block(u, receiver)?;
     let passed = args.len() - 1;
     if block.code().arity != passed {

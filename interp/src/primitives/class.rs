@@ -3,8 +3,8 @@
 
 use super::arguments::{expect_class, unary};
 use super::Entry;
-use crate::unwind::Exec;
 use crate::universe::Universe;
+use crate::unwind::Exec;
 use yerba_mop::object::{Array, Gc, Instance};
 use yerba_mop::Value;
 
@@ -22,12 +22,12 @@ fn name(u: &mut Universe, args: &[Value]) -> Exec {
     Ok(expect_class(u, receiver)?.name())
 }
 
-/// A new instance with all fields nil. Classes and metaclasses cannot be made this way: their
-/// instances are class objects, which only the class loader creates.
+/// A new instance with all fields nil. `Class` and metaclasses cannot be instantiated this way:
+/// their instances are class objects, which only the class loader creates.
 fn new(u: &mut Universe, args: &[Value]) -> Exec {
     let receiver = unary(u, args)?;
     let class = expect_class(u, receiver)?;
-    if class.instance_layout().fields_offset() != Instance::FIELDS_OFFSET {
+    if class == u.core.class || class.instance_layout().fields_offset() != Instance::FIELDS_OFFSET {
         let text = format!("Instances of {} cannot be created with new.", u.class_name(receiver));
         return Err(u.vm_error(text));
     }

@@ -3,10 +3,13 @@
 //! Integers, big ones when needed. There is deliberately no `/` (the library uses `//`).
 
 use super::arguments::{binary, expect_string, unary};
-use super::numbers::{compare, expect_double, expect_f64, expect_number, f64_to_int, format_double, int_value, number_of, parse_double, Number};
+use super::numbers::{
+    compare, expect_double, expect_f64, expect_number, f64_to_int, format_double, int_value, number_of, parse_double,
+    Number,
+};
 use super::Entry;
-use crate::unwind::Exec;
 use crate::universe::Universe;
+use crate::unwind::Exec;
 use std::cmp::Ordering;
 use yerba_mop::Value;
 

@@ -12,8 +12,8 @@ use super::numbers::{
 };
 use super::random;
 use super::Entry;
-use crate::unwind::{Exec, Unwind};
 use crate::universe::Universe;
+use crate::unwind::{Exec, Unwind};
 use num_bigint::{BigInt, Sign};
 use num_integer::Integer as _;
 use num_traits::{Signed, ToPrimitive};
@@ -61,7 +61,12 @@ fn times(u: &mut Universe, args: &[Value]) -> Exec {
 }
 
 /// `+ - *`: exact with an Integer argument, a Double with a Double argument.
-fn arithmetic(u: &mut Universe, args: &[Value], on_ints: fn(&Int, &Int) -> Int, on_doubles: fn(f64, f64) -> f64) -> Exec {
+fn arithmetic(
+    u: &mut Universe,
+    args: &[Value],
+    on_ints: fn(&Int, &Int) -> Int,
+    on_doubles: fn(f64, f64) -> f64,
+) -> Exec {
     let (receiver, argument) = binary(u, args)?;
     let a = expect_int(u, receiver)?;
     match expect_number(u, argument)? {

@@ -4,8 +4,8 @@
 use super::arguments::{arity_mismatch, call_arguments, expect_array, selector_arity, ternary, unary, wrong_kind};
 use super::Entry;
 use crate::invokable::{Method, Primitive, Target};
-use crate::unwind::{Exec, Unwind};
 use crate::universe::Universe;
+use crate::unwind::{Exec, Unwind};
 use yerba_mop::object::Gc;
 use yerba_mop::Value;
 

@@ -7,8 +7,8 @@
 //! Comparisons between Integers and Doubles are exact, never via a lossy conversion.
 
 use super::arguments::class_name_of;
-use crate::unwind::Unwind;
 use crate::universe::Universe;
+use crate::unwind::Unwind;
 use num_bigint::BigInt;
 use num_traits::{FromPrimitive, Signed, ToPrimitive};
 use std::cmp::Ordering;
@@ -235,8 +235,8 @@ pub fn parse_int(text: &str) -> Option<Int> {
 
 /// Parses decimal text such as `1`, `-3.25` or `1e10`.
 pub fn parse_double(text: &str) -> Option<f64> {
-    let valid = !text.is_empty()
-        && text.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E'));
+    let valid =
+        !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E'));
     if valid {
         text.parse::<f64>().ok()
     } else {

@@ -11,8 +11,8 @@ use super::arguments::{
 use super::numbers::{expect_int, format_double, Int};
 use super::Entry;
 use crate::invokable::{Block, Method, Primitive};
-use crate::unwind::{Exec, Unwind};
 use crate::universe::Universe;
+use crate::unwind::{Exec, Unwind};
 use std::cell::Cell;
 use yerba_mop::object::{header_of, Array, BigIntObject, Class, Gc, Instance, VmString};
 use yerba_mop::Value;

@@ -4,8 +4,8 @@
 use super::arguments::{binary, expect_string, ternary, unary};
 use super::numbers::{expect_int, Int};
 use super::Entry;
-use crate::unwind::{Exec, Unwind};
 use crate::universe::Universe;
+use crate::unwind::{Exec, Unwind};
 use yerba_mop::object::{Gc, VmString};
 use yerba_mop::Value;
 

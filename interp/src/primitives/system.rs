@@ -5,8 +5,8 @@
 use super::arguments::{binary, expect_string, expect_symbol, ternary, unary};
 use super::numbers::{expect_int, Int};
 use super::Entry;
-use crate::unwind::Exec;
 use crate::universe::Universe;
+use crate::unwind::Exec;
 use std::time::Duration;
 use yerba_mop::Value;
 
