@@ -13,8 +13,14 @@ fn main() {
     let mut out = String::from("/// (class name, source text) of every embedded library class.\npub static CLASSES: &[(&str, &str)] = &[\n");
     for path in entries {
         println!("cargo:rerun-if-changed={}", path.display());
-        let stem = path.file_stem().and_then(|s| s.to_str()).expect("utf-8 file name");
-        out.push_str(&format!("    ({stem:?}, include_str!({:?})),\n", path.display().to_string()));
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .expect("utf-8 file name");
+        out.push_str(&format!(
+            "    ({stem:?}, include_str!({:?})),\n",
+            path.display().to_string()
+        ));
     }
     out.push_str("];\n");
     let dest = Path::new(&env::var("OUT_DIR").expect("OUT_DIR")).join("classes.rs");

@@ -22,7 +22,11 @@ Options (only before the program):
 pub enum Command {
     Help,
     Version,
-    Run { options: Options, class_name: String, arguments: Vec<String> },
+    Run {
+        options: Options,
+        class_name: String,
+        arguments: Vec<String>,
+    },
 }
 
 pub fn parse(args: &[String]) -> Result<Command, String> {
@@ -40,7 +44,9 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
             "--gc-stress" => options.gc_policy.stress_interval = Some(97),
             "--max-heap" => {
                 let size = iter.next().ok_or("--max-heap needs a size in MiB")?;
-                let mib: usize = size.parse().map_err(|_| format!("--max-heap: '{size}' is not a number of MiB"))?;
+                let mib: usize = size
+                    .parse()
+                    .map_err(|_| format!("--max-heap: '{size}' is not a number of MiB"))?;
                 options.gc_policy.max_heap_bytes = mib.saturating_mul(1024 * 1024);
             }
             "--stats" => options.print_stats = true,
@@ -53,7 +59,11 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
                 options.classpath = classpath;
                 let mut arguments = vec![class_name.clone()];
                 arguments.extend(iter.cloned());
-                return Ok(Command::Run { options, class_name, arguments });
+                return Ok(Command::Run {
+                    options,
+                    class_name,
+                    arguments,
+                });
             }
         }
     }
@@ -64,8 +74,18 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
 fn program_class(program: &str) -> (String, Option<PathBuf>) {
     let path = std::path::Path::new(program);
     if program.ends_with(".som") || program.contains('/') {
-        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or(program).to_string();
-        let directory = path.parent().map(|p| if p.as_os_str().is_empty() { PathBuf::from(".") } else { p.to_path_buf() });
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or(program)
+            .to_string();
+        let directory = path.parent().map(|p| {
+            if p.as_os_str().is_empty() {
+                PathBuf::from(".")
+            } else {
+                p.to_path_buf()
+            }
+        });
         (stem, directory)
     } else {
         (program.to_string(), None)

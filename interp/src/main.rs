@@ -13,7 +13,9 @@ fn main() {
             println!("yerba {}", env!("CARGO_PKG_VERSION"));
             return;
         }
-        Ok(Command::Run { options, arguments, .. }) => (options, arguments),
+        Ok(Command::Run {
+            options, arguments, ..
+        }) => (options, arguments),
         Err(message) => {
             eprintln!("yerba: {message}\n\n{USAGE}");
             std::process::exit(1);

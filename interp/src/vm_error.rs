@@ -16,7 +16,10 @@ pub struct SourceFile {
 
 impl SourceFile {
     pub fn line(&self, line: u32) -> &str {
-        self.text.lines().nth(line.saturating_sub(1) as usize).unwrap_or("")
+        self.text
+            .lines()
+            .nth(line.saturating_sub(1) as usize)
+            .unwrap_or("")
     }
 }
 
@@ -37,7 +40,11 @@ pub struct VmError {
 
 impl VmError {
     pub fn new(message: String) -> VmError {
-        VmError { message, frames: Vec::new(), pending_pos: None }
+        VmError {
+            message,
+            frames: Vec::new(),
+            pending_pos: None,
+        }
     }
 
     /// The traceback as printed on stderr, outermost frame first.

@@ -76,7 +76,9 @@ impl Value {
     #[inline(always)]
     pub fn small_int(i: i64) -> Option<Value> {
         if (Value::MIN_SMALL_INT..=Value::MAX_SMALL_INT).contains(&i) {
-            Some(Value(SMALL_INT_TAG | (i as u64 & ((1 << SMALL_INT_BITS) - 1))))
+            Some(Value(
+                SMALL_INT_TAG | (i as u64 & ((1 << SMALL_INT_BITS) - 1)),
+            ))
         } else {
             None
         }
@@ -104,7 +106,11 @@ impl Value {
 
     #[inline(always)]
     pub fn double(d: f64) -> Value {
-        let bits = if d.is_nan() { CANONICAL_NAN } else { d.to_bits() };
+        let bits = if d.is_nan() {
+            CANONICAL_NAN
+        } else {
+            d.to_bits()
+        };
         Value(bits + DOUBLE_OFFSET)
     }
 
@@ -142,7 +148,7 @@ impl Value {
     #[inline(always)]
     pub fn from_pointer<T>(addr: *const T) -> Value {
         let bits = addr as u64;
-        debug_assert!((FIRST_POINTER..DOUBLE_OFFSET).contains(&bits) && bits % 16 == 0);
+        debug_assert!((FIRST_POINTER..DOUBLE_OFFSET).contains(&bits) && bits.is_multiple_of(16));
         Value(bits)
     }
 
@@ -195,7 +201,15 @@ mod tests {
 
     #[test]
     fn doubles_round_trip_including_specials() {
-        for d in [0.0, -0.0, 1.5, -1e300, f64::INFINITY, f64::NEG_INFINITY, f64::MIN_POSITIVE] {
+        for d in [
+            0.0,
+            -0.0,
+            1.5,
+            -1e300,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::MIN_POSITIVE,
+        ] {
             let v = Value::double(d);
             assert!(v.is_double() && !v.is_small_int() && !v.is_pointer());
             assert_eq!(v.as_double().unwrap().to_bits(), d.to_bits());

@@ -13,8 +13,16 @@ pub struct CompileError {
 
 impl fmt::Display for CompileError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "Compile error in {}, line {}, column {}: {}", self.file, self.pos.line, self.pos.column, self.message)?;
+        writeln!(
+            f,
+            "Compile error in {}, line {}, column {}: {}",
+            self.file, self.pos.line, self.pos.column, self.message
+        )?;
         writeln!(f, "  {}", self.source_line)?;
-        write!(f, "  {}^", " ".repeat(self.pos.column.saturating_sub(1) as usize))
+        write!(
+            f,
+            "  {}^",
+            " ".repeat(self.pos.column.saturating_sub(1) as usize)
+        )
     }
 }

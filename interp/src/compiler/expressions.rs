@@ -4,8 +4,8 @@ use super::scope::{Activation, Scopes, VariableKind};
 use super::{sequence, ClassContext, CompileError};
 use crate::invokable::CompiledBody;
 use crate::nodes::{
-    BinaryOp, BinaryOperator, BlockLiteral, FieldRead, FieldWrite, GlobalRead, Node, NonLocalReturn, OuterVariable,
-    Send, SuperSend, VariableWrite,
+    BinaryOp, BinaryOperator, BlockLiteral, FieldRead, FieldWrite, GlobalRead, Node,
+    NonLocalReturn, OuterVariable, Send, SuperSend, VariableWrite,
 };
 use crate::universe::Universe;
 use yerba_parser::syntax::{Block, Body, Expr, Pos};
@@ -53,7 +53,12 @@ impl Compiler<'_> {
                 let value = self.expression(value)?;
                 Ok(self.return_node(value))
             }
-            Expr::Send { receiver, selector, args, pos } => self.send(receiver, selector, args, *pos),
+            Expr::Send {
+                receiver,
+                selector,
+                args,
+                pos,
+            } => self.send(receiver, selector, args, *pos),
         }
     }
 
@@ -63,7 +68,10 @@ impl Compiler<'_> {
             Node::LocalReturn(Box::new(value))
         } else {
             self.scopes.require_contexts_for_return();
-            Node::NonLocalReturn(Box::new(NonLocalReturn { value, home_depth: self.scopes.block_depth() }))
+            Node::NonLocalReturn(Box::new(NonLocalReturn {
+                value,
+                home_depth: self.scopes.block_depth(),
+            }))
         }
     }
 
@@ -76,7 +84,10 @@ impl Compiler<'_> {
             _ => {}
         }
         if let Some(var) = self.scopes.resolve(name) {
-            let outer = OuterVariable { depth: var.depth, slot: var.slot };
+            let outer = OuterVariable {
+                depth: var.depth,
+                slot: var.slot,
+            };
             return Ok(match (var.depth, var.kind) {
                 (0, VariableKind::Argument) => Node::ArgumentRead(var.slot),
                 (0, VariableKind::Local) => Node::LocalRead(var.slot),
@@ -85,7 +96,9 @@ impl Compiler<'_> {
             });
         }
         if let Some(index) = self.field_index(name) {
-            return Ok(Node::FieldRead(FieldRead { access: crate::nodes::FieldAccess::new(index) }));
+            return Ok(Node::FieldRead(FieldRead {
+                access: crate::nodes::FieldAccess::new(index),
+            }));
         }
         let symbol = self.u.symbol(name);
         Ok(Node::GlobalRead(Box::new(GlobalRead::new(symbol))))
@@ -96,18 +109,36 @@ impl Compiler<'_> {
             return Err(self.error(pos, format!("Cannot assign to '{name}'.")));
         }
         if let Some(var) = self.scopes.resolve(name) {
-            let variable = OuterVariable { depth: var.depth, slot: var.slot };
-            return Ok(Node::VariableWrite(Box::new(VariableWrite { variable, value })));
+            let variable = OuterVariable {
+                depth: var.depth,
+                slot: var.slot,
+            };
+            return Ok(Node::VariableWrite(Box::new(VariableWrite {
+                variable,
+                value,
+            })));
         }
         if let Some(index) = self.field_index(name) {
-            return Ok(Node::FieldWrite(Box::new(FieldWrite { access: crate::nodes::FieldAccess::new(index), value })));
+            return Ok(Node::FieldWrite(Box::new(FieldWrite {
+                access: crate::nodes::FieldAccess::new(index),
+                value,
+            })));
         }
         let class = self.u.class_name(self.class.holder.value());
-        Err(self.error(pos, format!("No such field '{name}' in class {class}: cannot assign to an undeclared variable.")))
+        Err(self.error(
+            pos,
+            format!(
+                "No such field '{name}' in class {class}: cannot assign to an undeclared variable."
+            ),
+        ))
     }
 
     fn field_index(&self, name: &str) -> Option<u32> {
-        self.class.field_names.iter().rposition(|f| f == name).map(|i| i as u32)
+        self.class
+            .field_names
+            .iter()
+            .rposition(|f| f == name)
+            .map(|i| i as u32)
     }
 
     /// A real (not inlined) block: a nested activation compiled into its own body.
@@ -117,11 +148,13 @@ impl Compiler<'_> {
     }
 
     pub fn block_body(&mut self, block: &Block) -> Result<CompiledBody, CompileError> {
-        self.scopes.push_activation(Activation::new(true));
-        let result = self.declare_parameters(&block.params, block.pos).and_then(|_| {
-            self.declare_locals(&block.body.locals, block.pos)?;
-            self.statements(&block.body)
-        });
+        self.scopes.push_activation(Activation::new());
+        let result = self
+            .declare_parameters(&block.params, block.pos)
+            .and_then(|_| {
+                self.declare_locals(&block.body.locals, block.pos)?;
+                self.statements(&block.body)
+            });
         let activation = self.scopes.pop_activation();
         Ok(CompiledBody {
             body: result?,
@@ -135,16 +168,34 @@ impl Compiler<'_> {
 
     /// The statements of a block body; answers the last one's value, nil when empty.
     pub fn statements(&mut self, body: &Body) -> Result<Node, CompileError> {
-        let statements = body.statements.iter().map(|s| self.expression(s)).collect::<Result<Vec<_>, _>>()?;
+        let statements = body
+            .statements
+            .iter()
+            .map(|s| self.expression(s))
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(sequence(statements))
     }
 
-    fn send(&mut self, receiver: &Expr, selector: &str, args: &[Expr], pos: Pos) -> Result<Node, CompileError> {
+    fn send(
+        &mut self,
+        receiver: &Expr,
+        selector: &str,
+        args: &[Expr],
+        pos: Pos,
+    ) -> Result<Node, CompileError> {
         if matches!(receiver, Expr::Variable { name, .. } if name == "super") {
-            let args = args.iter().map(|a| self.expression(a)).collect::<Result<Vec<_>, _>>()?;
+            let args = args
+                .iter()
+                .map(|a| self.expression(a))
+                .collect::<Result<Vec<_>, _>>()?;
             let symbol = self.u.symbol(selector);
             let lookup_class = self.class.holder.superclass();
-            return Ok(Node::SuperSend(Box::new(SuperSend::new(symbol, lookup_class, args, pos))));
+            return Ok(Node::SuperSend(Box::new(SuperSend::new(
+                symbol,
+                lookup_class,
+                args,
+                pos,
+            ))));
         }
         if let Some(node) = self.inlined(receiver, selector, args, pos)? {
             return Ok(node);
@@ -152,14 +203,25 @@ impl Compiler<'_> {
         self.plain_send(receiver, selector, args, pos)
     }
 
-    pub fn plain_send(&mut self, receiver: &Expr, selector: &str, args: &[Expr], pos: Pos) -> Result<Node, CompileError> {
+    pub fn plain_send(
+        &mut self,
+        receiver: &Expr,
+        selector: &str,
+        args: &[Expr],
+        pos: Pos,
+    ) -> Result<Node, CompileError> {
         let receiver = self.expression(receiver)?;
-        let mut args = args.iter().map(|a| self.expression(a)).collect::<Result<Vec<_>, _>>()?;
+        let mut args = args
+            .iter()
+            .map(|a| self.expression(a))
+            .collect::<Result<Vec<_>, _>>()?;
         let symbol = self.u.symbol(selector);
         if args.len() == 1 {
             if let Some(operator) = BinaryOperator::from_selector(selector) {
                 let right = args.pop().expect("one argument");
-                return Ok(Node::BinaryOp(Box::new(BinaryOp::new(operator, symbol, receiver, right, pos))));
+                return Ok(Node::BinaryOp(Box::new(BinaryOp::new(
+                    operator, symbol, receiver, right, pos,
+                ))));
             }
         }
         Ok(Node::Send(Box::new(Send::new(symbol, receiver, args, pos))))

@@ -28,9 +28,18 @@ pub struct ClassContext<'a> {
 }
 
 /// Compiles a method with a code body.
-pub fn compile_method(u: &mut Universe, class: &ClassContext, method: &MethodDef, body: &Body) -> Result<CompiledBody, CompileError> {
-    let mut compiler = expressions::Compiler { u, class, scopes: Scopes::default() };
-    compiler.scopes.push_activation(Activation::new(false));
+pub fn compile_method(
+    u: &mut Universe,
+    class: &ClassContext,
+    method: &MethodDef,
+    body: &Body,
+) -> Result<CompiledBody, CompileError> {
+    let mut compiler = expressions::Compiler {
+        u,
+        class,
+        scopes: Scopes::default(),
+    };
+    compiler.scopes.push_activation(Activation::new());
     compiler.declare_parameters(&method.params, method.pos)?;
     compiler.declare_locals(&body.locals, method.pos)?;
     let node = compiler.method_body(body)?;

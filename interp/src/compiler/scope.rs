@@ -13,16 +13,20 @@ pub struct Activation {
     /// Innermost scope last; each maps names to (slot, kind).
     scopes: Vec<Vec<(String, u32, VariableKind)>>,
     next_slot: u32,
-    pub is_block: bool,
     pub needs_context: bool,
     /// Slots read or written by inner real blocks.
     pub captured: HashSet<u32>,
 }
 
 impl Activation {
-    pub fn new(is_block: bool) -> Activation {
+    pub fn new() -> Activation {
         // Slot 0 holds the receiver (or the block itself).
-        Activation { scopes: vec![Vec::new()], next_slot: 1, is_block, needs_context: false, captured: HashSet::new() }
+        Activation {
+            scopes: vec![Vec::new()],
+            next_slot: 1,
+            needs_context: false,
+            captured: HashSet::new(),
+        }
     }
 
     pub fn frame_size(&self) -> usize {
@@ -32,12 +36,21 @@ impl Activation {
     pub fn declare(&mut self, name: &str, kind: VariableKind) -> u32 {
         let slot = self.next_slot;
         self.next_slot += 1;
-        self.scopes.last_mut().expect("an activation always has a scope").push((name.to_string(), slot, kind));
+        self.scopes
+            .last_mut()
+            .expect("an activation always has a scope")
+            .push((name.to_string(), slot, kind));
         slot
     }
 
     fn find(&self, name: &str) -> Option<(u32, VariableKind)> {
-        self.scopes.iter().rev().find_map(|scope| scope.iter().rev().find(|(n, _, _)| n == name).map(|(_, s, k)| (*s, *k)))
+        self.scopes.iter().rev().find_map(|scope| {
+            scope
+                .iter()
+                .rev()
+                .find(|(n, _, _)| n == name)
+                .map(|(_, s, k)| (*s, *k))
+        })
     }
 }
 
@@ -89,7 +102,11 @@ impl Scopes {
                     self.activations[index].captured.insert(slot);
                     self.require_contexts_from(index);
                 }
-                return Some(Resolved { depth: depth as u32, slot, kind });
+                return Some(Resolved {
+                    depth: depth as u32,
+                    slot,
+                    kind,
+                });
             }
         }
         None

@@ -2,8 +2,8 @@
 //! its frame to the traceback of an error that leaves it.
 
 use super::{Block, CompiledBody, Context, Frame, Method};
-use crate::unwind::{Exec, Unwind};
 use crate::universe::Universe;
+use crate::unwind::{Exec, Unwind};
 use yerba_mop::object::Gc;
 use yerba_mop::Value;
 
@@ -25,19 +25,36 @@ pub fn activate_method(u: &mut Universe, method: Gc<Method>, args: &[Value]) -> 
 pub fn activate_block(u: &mut Universe, block: Gc<Block>, args: &[Value]) -> Exec {
     let code = block.code();
     debug_assert_eq!(args.len(), code.arity + 1);
-    match run(u, code, args, block.receiver(), block.outer(), block.home_method()) {
+    match run(
+        u,
+        code,
+        args,
+        block.receiver(),
+        block.outer(),
+        block.home_method(),
+    ) {
         Err(Unwind::Error) => Err(u.leave_activation_with_error(code, block.home_method())),
         other => other,
     }
 }
 
 #[inline(always)]
-fn run(u: &mut Universe, code: &CompiledBody, args: &[Value], receiver: Value, outer: Value, method: Value) -> Exec {
+fn run(
+    u: &mut Universe,
+    code: &CompiledBody,
+    args: &[Value],
+    receiver: Value,
+    outer: Value,
+    method: Value,
+) -> Exec {
     u.check_native_stack()?;
     if code.needs_context {
         run_in_context(u, code, args, receiver, outer, method)
     } else {
-        let base = u.stack.push_frame(args, code.frame_size).ok_or_else(|| u.stack_overflow())?;
+        let base = u
+            .stack
+            .push_frame(args, code.frame_size)
+            .ok_or_else(|| u.stack_overflow())?;
         let mut frame = Frame::new(u.stack.slots_at(base), receiver, outer, Value::NIL, method);
         let result = code.body.execute(u, &mut frame);
         u.stack.pop_frame(base);
@@ -60,7 +77,13 @@ fn run_in_context(
     for (slot, arg) in context.slots().iter().zip(args) {
         slot.set(*arg);
     }
-    let mut frame = Frame::new(context.slots().as_ptr(), receiver, outer, context.value(), method);
+    let mut frame = Frame::new(
+        context.slots().as_ptr(),
+        receiver,
+        outer,
+        context.value(),
+        method,
+    );
     let result = code.body.execute(u, &mut frame);
     context.deactivate();
     match result {
@@ -71,4 +94,3 @@ fn run_in_context(
         other => other,
     }
 }
-

@@ -17,7 +17,11 @@ pub struct Block {
     receiver: Value,
 }
 
-pub static BLOCK_TYPE: TypeInfo = TypeInfo { name: "Block", trace: trace_block, finalize: None };
+pub static BLOCK_TYPE: TypeInfo = TypeInfo {
+    name: "Block",
+    trace: trace_block,
+    finalize: None,
+};
 
 unsafe fn trace_block(obj: NonNull<GcHeader>, tracer: &mut Tracer) {
     // SAFETY: called by the collector for objects allocated with BLOCK_TYPE.
@@ -37,8 +41,13 @@ impl Block {
         outer: Value,
         receiver: Value,
     ) -> Gc<Block> {
-        let block: Gc<Block> = allocate_object(alloc, std::mem::size_of::<Block>(), &BLOCK_TYPE, Some(layout))
-            .unwrap_or_else(|e| crate::universe::fatal_out_of_memory(e));
+        let block: Gc<Block> = allocate_object(
+            alloc,
+            std::mem::size_of::<Block>(),
+            &BLOCK_TYPE,
+            Some(layout),
+        )
+        .unwrap_or_else(|e| crate::universe::fatal_out_of_memory(e));
         // SAFETY: fresh, unshared memory.
         unsafe {
             let raw = block.as_ptr();

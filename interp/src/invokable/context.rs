@@ -2,11 +2,11 @@
 //! A method's context also identifies the activation for non-local returns: `active` is
 //! cleared when it returns, after which a `^` aimed at it is an escaped-block return.
 
+use std::cell::Cell;
+use std::ptr::NonNull;
 use yerba_mop::heap::{GcHeader, Tracer, TypeInfo};
 use yerba_mop::object::{allocate_object, size_with_tail, tail, Allocator, Gc, Layout, ObjHeader};
 use yerba_mop::Value;
-use std::cell::Cell;
-use std::ptr::NonNull;
 
 #[repr(C)]
 pub struct Context {
@@ -16,7 +16,11 @@ pub struct Context {
     len: usize,
 }
 
-pub static CONTEXT_TYPE: TypeInfo = TypeInfo { name: "Context", trace: trace_context, finalize: None };
+pub static CONTEXT_TYPE: TypeInfo = TypeInfo {
+    name: "Context",
+    trace: trace_context,
+    finalize: None,
+};
 
 unsafe fn trace_context(obj: NonNull<GcHeader>, tracer: &mut Tracer) {
     // SAFETY: called by the collector for objects allocated with CONTEXT_TYPE.
@@ -29,7 +33,12 @@ unsafe fn trace_context(obj: NonNull<GcHeader>, tracer: &mut Tracer) {
 }
 
 impl Context {
-    pub fn allocate(alloc: &mut dyn Allocator, layout: Gc<Layout>, outer: Value, len: usize) -> Gc<Context> {
+    pub fn allocate(
+        alloc: &mut dyn Allocator,
+        layout: Gc<Layout>,
+        outer: Value,
+        len: usize,
+    ) -> Gc<Context> {
         let size = size_with_tail::<Context, Value>(len);
         let context: Gc<Context> = allocate_object(alloc, size, &CONTEXT_TYPE, Some(layout))
             .unwrap_or_else(|e| crate::universe::fatal_out_of_memory(e));
@@ -62,5 +71,4 @@ impl Context {
         // SAFETY: allocated with `len` trailing slots.
         unsafe { tail(self, self.len) }
     }
-
 }

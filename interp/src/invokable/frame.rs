@@ -21,8 +21,20 @@ pub struct Frame {
 }
 
 impl Frame {
-    pub fn new(slots: *const Cell<Value>, receiver: Value, outer: Value, context: Value, method: Value) -> Frame {
-        Frame { slots, receiver, outer, context, method }
+    pub fn new(
+        slots: *const Cell<Value>,
+        receiver: Value,
+        outer: Value,
+        context: Value,
+        method: Value,
+    ) -> Frame {
+        Frame {
+            slots,
+            receiver,
+            outer,
+            context,
+            method,
+        }
     }
 
     #[inline(always)]

@@ -15,7 +15,11 @@ pub struct Method {
     code: CompiledBody,
 }
 
-pub static METHOD_TYPE: TypeInfo = TypeInfo { name: "Method", trace: trace_method, finalize: Some(finalize_method) };
+pub static METHOD_TYPE: TypeInfo = TypeInfo {
+    name: "Method",
+    trace: trace_method,
+    finalize: Some(finalize_method),
+};
 
 unsafe fn trace_method(obj: NonNull<GcHeader>, tracer: &mut Tracer) {
     // SAFETY: called by the collector for objects allocated with METHOD_TYPE.
@@ -33,9 +37,19 @@ unsafe fn finalize_method(obj: NonNull<GcHeader>) {
 }
 
 impl Method {
-    pub fn allocate(alloc: &mut dyn Allocator, layout: Gc<Layout>, signature: Value, code: CompiledBody) -> Gc<Method> {
-        let method: Gc<Method> = allocate_object(alloc, std::mem::size_of::<Method>(), &METHOD_TYPE, Some(layout))
-            .unwrap_or_else(|e| crate::universe::fatal_out_of_memory(e));
+    pub fn allocate(
+        alloc: &mut dyn Allocator,
+        layout: Gc<Layout>,
+        signature: Value,
+        code: CompiledBody,
+    ) -> Gc<Method> {
+        let method: Gc<Method> = allocate_object(
+            alloc,
+            std::mem::size_of::<Method>(),
+            &METHOD_TYPE,
+            Some(layout),
+        )
+        .unwrap_or_else(|e| crate::universe::fatal_out_of_memory(e));
         // SAFETY: fresh memory: write the fields without dropping the zeroed bytes.
         unsafe {
             let raw = method.as_ptr();

@@ -16,8 +16,8 @@ pub use frame::Frame;
 pub use method::Method;
 pub use primitive::{Primitive, PrimitiveFn};
 
-use crate::unwind::Exec;
 use crate::universe::Universe;
+use crate::unwind::Exec;
 use yerba_mop::object::Gc;
 use yerba_mop::Value;
 

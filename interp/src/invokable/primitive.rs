@@ -1,7 +1,7 @@
 //! Methods implemented in Rust (class `Primitive`).
 
-use crate::unwind::Exec;
 use crate::universe::Universe;
+use crate::unwind::Exec;
 use std::cell::Cell;
 use std::ptr::NonNull;
 use yerba_mop::heap::{GcHeader, Tracer, TypeInfo};
@@ -20,7 +20,11 @@ pub struct Primitive {
     function: Option<PrimitiveFn>,
 }
 
-pub static PRIMITIVE_TYPE: TypeInfo = TypeInfo { name: "Primitive", trace: trace_primitive, finalize: None };
+pub static PRIMITIVE_TYPE: TypeInfo = TypeInfo {
+    name: "Primitive",
+    trace: trace_primitive,
+    finalize: None,
+};
 
 unsafe fn trace_primitive(obj: NonNull<GcHeader>, tracer: &mut Tracer) {
     // SAFETY: called by the collector for objects allocated with PRIMITIVE_TYPE.
@@ -31,10 +35,19 @@ unsafe fn trace_primitive(obj: NonNull<GcHeader>, tracer: &mut Tracer) {
 }
 
 impl Primitive {
-    pub fn allocate(alloc: &mut dyn Allocator, layout: Gc<Layout>, signature: Value, function: Option<PrimitiveFn>) -> Gc<Primitive> {
-        let primitive: Gc<Primitive> =
-            allocate_object(alloc, std::mem::size_of::<Primitive>(), &PRIMITIVE_TYPE, Some(layout))
-                .unwrap_or_else(|e| crate::universe::fatal_out_of_memory(e));
+    pub fn allocate(
+        alloc: &mut dyn Allocator,
+        layout: Gc<Layout>,
+        signature: Value,
+        function: Option<PrimitiveFn>,
+    ) -> Gc<Primitive> {
+        let primitive: Gc<Primitive> = allocate_object(
+            alloc,
+            std::mem::size_of::<Primitive>(),
+            &PRIMITIVE_TYPE,
+            Some(layout),
+        )
+        .unwrap_or_else(|e| crate::universe::fatal_out_of_memory(e));
         // SAFETY: fresh, unshared memory.
         unsafe {
             let raw = primitive.as_ptr();

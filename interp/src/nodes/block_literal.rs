@@ -14,7 +14,15 @@ impl BlockLiteral {
     #[inline]
     pub fn execute(&self, u: &mut Universe, frame: &mut Frame) -> Value {
         let layout = u.layouts.blocks[self.code.arity.min(2)];
-        Block::allocate(u, layout, &self.code, frame.method, frame.context, frame.receiver).value()
+        Block::allocate(
+            u,
+            layout,
+            &self.code,
+            frame.method,
+            frame.context,
+            frame.receiver,
+        )
+        .value()
     }
 
     pub fn trace(&self, tracer: &mut Tracer) {

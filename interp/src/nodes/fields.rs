@@ -4,8 +4,8 @@
 
 use super::Node;
 use crate::invokable::Frame;
-use crate::unwind::Exec;
 use crate::universe::Universe;
+use crate::unwind::Exec;
 use std::cell::Cell;
 use yerba_mop::heap::Tracer;
 use yerba_mop::object::{header_of, Gc, Layout};
@@ -21,13 +21,22 @@ pub struct FieldAccess {
 
 impl FieldAccess {
     pub fn new(index: u32) -> FieldAccess {
-        FieldAccess { index, ..FieldAccess::default() }
+        FieldAccess {
+            index,
+            ..FieldAccess::default()
+        }
     }
 
     /// The slot of the field in `receiver`, or an error if it has no such field.
     #[inline(always)]
-    fn slot(&self, u: &mut Universe, receiver: Value) -> Result<&'static Cell<Value>, crate::unwind::Unwind> {
-        let Some(header) = header_of(receiver) else { return Err(self.no_field(u, receiver)) };
+    fn slot(
+        &self,
+        u: &mut Universe,
+        receiver: Value,
+    ) -> Result<&'static Cell<Value>, crate::unwind::Unwind> {
+        let Some(header) = header_of(receiver) else {
+            return Err(self.no_field(u, receiver));
+        };
         let layout = header.layout();
         if self.cached.get() != Some(layout) && !self.respecialize(layout) {
             return Err(self.no_field(u, receiver));
@@ -58,7 +67,11 @@ impl FieldAccess {
     #[cold]
     fn no_field(&self, u: &mut Universe, receiver: Value) -> crate::unwind::Unwind {
         let class = u.class_of(receiver).value();
-        let text = format!("Field {} does not exist in instances of {}.", self.index + 1, u.class_name(class));
+        let text = format!(
+            "Field {} does not exist in instances of {}.",
+            self.index + 1,
+            u.class_name(class)
+        );
         u.vm_error(text)
     }
 

@@ -2,8 +2,8 @@
 //! see the new value without any invalidation; an undefined global sends `unknownGlobal:`.
 
 use crate::invokable::Frame;
-use crate::unwind::Exec;
 use crate::universe::{GlobalCell, Universe};
+use crate::unwind::Exec;
 use std::cell::Cell;
 use yerba_mop::heap::Tracer;
 use yerba_mop::Value;
@@ -15,7 +15,10 @@ pub struct GlobalRead {
 
 impl GlobalRead {
     pub fn new(name: Value) -> GlobalRead {
-        GlobalRead { name, cell: Cell::new(std::ptr::null()) }
+        GlobalRead {
+            name,
+            cell: Cell::new(std::ptr::null()),
+        }
     }
 
     #[inline]

@@ -20,13 +20,16 @@ pub use block_literal::BlockLiteral;
 pub use dispatch::{DispatchChain, Send, SuperSend};
 pub use fields::{FieldAccess, FieldRead, FieldWrite};
 pub use globals::GlobalRead;
-pub use inlined::{call_inlined_block, AndOr, IfNil, IfTrue, IfTrueIfFalse, InlinedBlock, TimesRepeat, ToDo, WhileLoop};
+pub use inlined::{
+    call_inlined_block, AndOr, IfNil, IfTrue, IfTrueIfFalse, InlinedBlock, TimesRepeat, ToDo,
+    WhileLoop,
+};
 pub use returns::NonLocalReturn;
 pub use variables::{OuterVariable, VariableWrite};
 
 use crate::invokable::Frame;
-use crate::unwind::{Exec, Unwind};
 use crate::universe::Universe;
+use crate::unwind::{Exec, Unwind};
 use yerba_mop::heap::Tracer;
 use yerba_mop::Value;
 
@@ -69,7 +72,9 @@ impl Node {
         match self {
             Node::Literal(value) => Ok(*value),
             Node::SelfRead => Ok(frame.receiver),
-            Node::ArgumentRead(slot) | Node::LocalRead(slot) => Ok(frame.slot(*slot as usize).get()),
+            Node::ArgumentRead(slot) | Node::LocalRead(slot) => {
+                Ok(frame.slot(*slot as usize).get())
+            }
             Node::OuterArgumentRead(var) | Node::OuterLocalRead(var) => Ok(var.read(frame)),
             Node::VariableWrite(write) => write.execute(u, frame),
             Node::FieldRead(read) => read.execute(u, frame),
@@ -77,7 +82,9 @@ impl Node {
             Node::GlobalRead(read) => read.execute(u, frame),
             Node::Block(block) => Ok(block.execute(u, frame)),
             Node::Sequence(statements) => {
-                let (last, rest) = statements.split_last().expect("the compiler never emits empty sequences");
+                let (last, rest) = statements
+                    .split_last()
+                    .expect("the compiler never emits empty sequences");
                 for statement in rest {
                     statement.execute(u, frame)?;
                 }

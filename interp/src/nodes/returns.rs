@@ -3,8 +3,8 @@
 
 use super::Node;
 use crate::invokable::Frame;
-use crate::unwind::{Exec, Unwind};
 use crate::universe::Universe;
+use crate::unwind::{Exec, Unwind};
 
 pub struct NonLocalReturn {
     pub value: Node,

@@ -4,8 +4,8 @@
 
 use super::Node;
 use crate::invokable::Frame;
-use crate::unwind::Exec;
 use crate::universe::Universe;
+use crate::unwind::Exec;
 use yerba_mop::Value;
 
 /// A variable `depth` activations out (1 = the enclosing one), in slot `slot`.

@@ -37,7 +37,10 @@ pub fn ternary(u: &mut Universe, args: &[Value]) -> Result<(Value, Value, Value)
 }
 
 /// The receiver and the three arguments of a three-argument primitive.
-pub fn quaternary(u: &mut Universe, args: &[Value]) -> Result<(Value, Value, Value, Value), Unwind> {
+pub fn quaternary(
+    u: &mut Universe,
+    args: &[Value],
+) -> Result<(Value, Value, Value, Value), Unwind> {
     match *args {
         [receiver, first, second, third] => Ok((receiver, first, second, third)),
         _ => Err(wrong_arity(u, args.len(), 3)),
@@ -53,14 +56,18 @@ fn wrong_arity(u: &mut Universe, args_with_receiver: usize, required: usize) -> 
 
 #[cold]
 pub fn arity_mismatch(u: &mut Universe, passed: usize, required: usize) -> Unwind {
-    u.vm_error(format!("Tried passing {passed} arguments to a function that requires {required}."))
+    u.vm_error(format!(
+        "Tried passing {passed} arguments to a function that requires {required}."
+    ))
 }
 
 /// The argument list of a reflective call: `receiver` followed by the elements of `arguments`.
 /// The elements stay reachable through the Array (held by the caller), and the first few also
 /// sit on the native stack, which the collector scans.
 pub fn call_arguments(receiver: Value, arguments: Gc<Array>) -> SmallVec<[Value; 8]> {
-    std::iter::once(receiver).chain(arguments.items().iter().map(|item| item.get())).collect()
+    std::iter::once(receiver)
+        .chain(arguments.items().iter().map(|item| item.get()))
+        .collect()
 }
 
 /// The number of arguments a message with this selector takes: the number of colons of a
@@ -86,7 +93,9 @@ pub fn class_name_of(u: &Universe, v: Value) -> String {
 #[cold]
 pub fn wrong_kind(u: &mut Universe, expected: &str, v: Value) -> Unwind {
     let actual = class_name_of(u, v);
-    u.vm_error(format!("Expected object of type '{expected}' but got type '{actual}'."))
+    u.vm_error(format!(
+        "Expected object of type '{expected}' but got type '{actual}'."
+    ))
 }
 
 /// A String or Symbol.
@@ -110,7 +119,9 @@ pub fn expect_symbol(u: &mut Universe, v: Value) -> Result<Value, Unwind> {
         return Ok(u.symbol(string.as_str()));
     }
     let actual = class_name_of(u, v);
-    Err(u.vm_error(format!("Expected instance of 'Symbol' but got instance of '{actual}'.")))
+    Err(u.vm_error(format!(
+        "Expected instance of 'Symbol' but got instance of '{actual}'."
+    )))
 }
 
 pub fn expect_array(u: &mut Universe, v: Value) -> Result<Gc<Array>, Unwind> {

@@ -57,6 +57,9 @@ fn slot_index(u: &mut Universe, array: Gc<Array>, index: Value) -> Result<usize,
     }
     match index {
         Int::Small(i) if (1..=array.len() as i64).contains(&i) => Ok(i as usize - 1),
-        _ => Err(u.vm_error(format!("Index {index} not valid for array of length {}.", array.len()))),
+        _ => Err(u.vm_error(format!(
+            "Index {index} not valid for array of length {}.",
+            array.len()
+        ))),
     }
 }

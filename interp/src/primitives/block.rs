@@ -5,6 +5,7 @@
 use super::arguments::{arity_mismatch, expect_block, unary};
 use super::Entry;
 use crate::invokable::activate_block;
+use crate::nodes::call_inlined_block;
 use crate::universe::Universe;
 use crate::unwind::Exec;
 use yerba_mop::Value;
@@ -17,12 +18,14 @@ pub static PRIMITIVES: &[Entry] = &[
     ("Block3", false, "value:with:", value),
 ];
 
-/// Evaluates the receiver block with the other arguments; `args[0]` is the block itself.
+/// Evaluates the receiver block with the other arguments; `args[0]` is the block itself. The
+/// receiver may also be the stand-in of a literal block inlined into a control structure that
+/// fell back to a real send.
 fn value(u: &mut Universe, args: &[Value]) -> Exec {
     let Some(&receiver) = args.first() else {
         return Err(arity_mismatch(u, 0, 0));
     };
-    if let Some(result) = crate::nodes::call_inlined_block(u, args) {
+    if let Some(result) = call_inlined_block(u, args) {
         return result;
     }
     let block = expect_block(u, receiver)?;
@@ -35,5 +38,7 @@ fn value(u: &mut Universe, args: &[Value]) -> Exec {
 
 fn restart(u: &mut Universe, args: &[Value]) -> Exec {
     unary(u, args)?;
-    Err(u.vm_error("Block>>restart is not supported: whileTrue: and whileFalse: loops are native in this VM."))
+    Err(u.vm_error(
+        "Block>>restart is not supported: whileTrue: and whileFalse: loops are native in this VM.",
+    ))
 }

@@ -4,13 +4,12 @@
 
 use super::arguments::{binary, expect_string, unary};
 use super::numbers::{
-    compare, expect_double, expect_f64, expect_number, f64_to_int, format_double, int_value, number_of, parse_double,
-    Number,
+    self, double_receiver, expect_double, expect_f64, f64_to_int, format_double, int_value,
+    parse_double,
 };
 use super::Entry;
 use crate::universe::Universe;
 use crate::unwind::Exec;
-use std::cmp::Ordering;
 use yerba_mop::Value;
 
 pub static PRIMITIVES: &[Entry] = &[
@@ -95,19 +94,12 @@ fn to_integer(u: &mut Universe, args: &[Value], rounding: fn(f64) -> f64) -> Exe
     Ok(int_value(u, i))
 }
 
-/// Numeric equality with Doubles and Integers (`1.0 = 1`, `0.0 = -0.0`); false otherwise.
 fn equals(u: &mut Universe, args: &[Value]) -> Exec {
-    let (receiver, argument) = binary(u, args)?;
-    let x = Number::Double(expect_double(u, receiver)?);
-    let equal = number_of(argument).is_some_and(|y| compare(&x, &y) == Some(Ordering::Equal));
-    Ok(Value::boolean(equal))
+    numbers::equals(u, args, double_receiver)
 }
 
 fn less_than(u: &mut Universe, args: &[Value]) -> Exec {
-    let (receiver, argument) = binary(u, args)?;
-    let x = Number::Double(expect_double(u, receiver)?);
-    let y = expect_number(u, argument)?;
-    Ok(Value::boolean(compare(&x, &y) == Some(Ordering::Less)))
+    numbers::less_than(u, args, double_receiver)
 }
 
 fn as_string(u: &mut Universe, args: &[Value]) -> Exec {
@@ -128,6 +120,9 @@ fn from_string(u: &mut Universe, args: &[Value]) -> Exec {
     let text = expect_string(u, argument)?;
     match parse_double(text.as_str()) {
         Some(x) => Ok(Value::double(x)),
-        None => Err(u.vm_error(format!("'{}' cannot be converted to a Double.", text.as_str()))),
+        None => Err(u.vm_error(format!(
+            "'{}' cannot be converted to a Double.",
+            text.as_str()
+        ))),
     }
 }

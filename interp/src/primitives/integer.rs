@@ -7,8 +7,8 @@
 
 use super::arguments::{binary, expect_string, unary};
 use super::numbers::{
-    compare, expect_f64, expect_int, expect_number, f64_to_int, int_to_f64, int_value, number_of, parse_int, Int,
-    Number,
+    self, expect_f64, expect_int, expect_number, f64_to_int, int_to_f64, int_value,
+    integer_receiver, parse_int, Int, Number,
 };
 use super::random;
 use super::Entry;
@@ -17,7 +17,6 @@ use crate::unwind::{Exec, Unwind};
 use num_bigint::{BigInt, Sign};
 use num_integer::Integer as _;
 use num_traits::{Signed, ToPrimitive};
-use std::cmp::Ordering;
 use yerba_mop::Value;
 
 pub static PRIMITIVES: &[Entry] = &[
@@ -168,19 +167,12 @@ fn at_random(u: &mut Universe, args: &[Value]) -> Exec {
     Ok(int_value(u, random_below(&bound)))
 }
 
-/// Numeric equality with Integers and Doubles; false for anything else.
 fn equals(u: &mut Universe, args: &[Value]) -> Exec {
-    let (receiver, argument) = binary(u, args)?;
-    let a = Number::Int(expect_int(u, receiver)?);
-    let equal = number_of(argument).is_some_and(|b| compare(&a, &b) == Some(Ordering::Equal));
-    Ok(Value::boolean(equal))
+    numbers::equals(u, args, integer_receiver)
 }
 
 fn less_than(u: &mut Universe, args: &[Value]) -> Exec {
-    let (receiver, argument) = binary(u, args)?;
-    let a = Number::Int(expect_int(u, receiver)?);
-    let b = expect_number(u, argument)?;
-    Ok(Value::boolean(compare(&a, &b) == Some(Ordering::Less)))
+    numbers::less_than(u, args, integer_receiver)
 }
 
 fn as_string(u: &mut Universe, args: &[Value]) -> Exec {
@@ -213,7 +205,10 @@ fn from_string(u: &mut Universe, args: &[Value]) -> Exec {
     let text = expect_string(u, argument)?;
     match parse_int(text.as_str()) {
         Some(i) => Ok(int_value(u, i)),
-        None => Err(u.vm_error(format!("'{}' cannot be converted to an Integer.", text.as_str()))),
+        None => Err(u.vm_error(format!(
+            "'{}' cannot be converted to an Integer.",
+            text.as_str()
+        ))),
     }
 }
 
@@ -231,7 +226,12 @@ fn division_by_zero(u: &mut Universe) -> Unwind {
 // ---- arithmetic on Int -------------------------------------------------------------------
 
 /// Applies `small` to two i64 operands when it does not overflow, else `big` to big integers.
-fn combine(a: &Int, b: &Int, small: fn(i64, i64) -> Option<i64>, big: fn(&BigInt, &BigInt) -> BigInt) -> Int {
+fn combine(
+    a: &Int,
+    b: &Int,
+    small: fn(i64, i64) -> Option<i64>,
+    big: fn(&BigInt, &BigInt) -> BigInt,
+) -> Int {
     if let (Int::Small(x), Int::Small(y)) = (a, b) {
         if let Some(result) = small(*x, *y) {
             return Int::Small(result);
@@ -270,7 +270,11 @@ fn modulo(a: &Int, b: &Int) -> Option<Int> {
 
 fn floored_modulo_i64(x: i64, y: i64) -> Option<i64> {
     let r = x.checked_rem(y)?;
-    Some(if r != 0 && (r < 0) != (y < 0) { r + y } else { r })
+    Some(if r != 0 && (r < 0) != (y < 0) {
+        r + y
+    } else {
+        r
+    })
 }
 
 /// Truncated remainder, with the sign of the receiver; `None` for a zero divisor.
@@ -359,7 +363,11 @@ fn square_root(a: &Int) -> Root {
                 Root::Exact(Int::from_big(root))
             } else {
                 let approximate = b.to_f64().filter(|d| d.is_finite()).map(f64::sqrt);
-                Root::Inexact(approximate.or_else(|| root.to_f64()).unwrap_or(f64::INFINITY))
+                Root::Inexact(
+                    approximate
+                        .or_else(|| root.to_f64())
+                        .unwrap_or(f64::INFINITY),
+                )
             }
         }
     }
@@ -391,7 +399,9 @@ fn random_below(bound: &Int) -> Int {
     match bound {
         Int::Small(n) => Int::Small((random::next_u64() % *n as u64) as i64),
         Int::Big(n) => {
-            let bytes: Vec<u8> = (0..n.bits() / 8 + 9).map(|_| random::next_u64() as u8).collect();
+            let bytes: Vec<u8> = (0..n.bits() / 8 + 9)
+                .map(|_| random::next_u64() as u8)
+                .collect();
             Int::from_big(BigInt::from_bytes_le(Sign::Plus, &bytes).mod_floor(n))
         }
     }
@@ -412,10 +422,22 @@ mod tests {
     #[test]
     fn overflow_promotes_and_results_normalise() {
         assert_eq!(add(&small(i64::MAX), &small(1)), big("9223372036854775808"));
-        assert_eq!(subtract(&big("9223372036854775808"), &small(1)), small(i64::MAX));
-        assert_eq!(multiply(&small(1 << 62), &small(4)), big("18446744073709551616"));
-        assert_eq!(divide(&small(i64::MIN), &small(-1)), Some(big("9223372036854775808")));
-        assert_eq!(subtract(&small(0), &small(i64::MIN)), big("9223372036854775808"));
+        assert_eq!(
+            subtract(&big("9223372036854775808"), &small(1)),
+            small(i64::MAX)
+        );
+        assert_eq!(
+            multiply(&small(1 << 62), &small(4)),
+            big("18446744073709551616")
+        );
+        assert_eq!(
+            divide(&small(i64::MIN), &small(-1)),
+            Some(big("9223372036854775808"))
+        );
+        assert_eq!(
+            subtract(&small(0), &small(i64::MIN)),
+            big("9223372036854775808")
+        );
     }
 
     #[test]
@@ -428,33 +450,57 @@ mod tests {
         assert_eq!(modulo(&small(9), &small(3)), Some(small(0)));
         assert_eq!(modulo(&small(i64::MIN), &small(-1)), Some(small(0)));
         assert_eq!(modulo(&small(1), &small(0)), None);
-        assert_eq!(modulo(&big("-100000000000000000000"), &small(7)), Some(small(5)));
-        assert_eq!(modulo(&big("100000000000000000000"), &small(-7)), Some(small(-5)));
+        assert_eq!(
+            modulo(&big("-100000000000000000000"), &small(7)),
+            Some(small(5))
+        );
+        assert_eq!(
+            modulo(&big("100000000000000000000"), &small(-7)),
+            Some(small(-5))
+        );
         assert_eq!(remainder(&small(-10), &small(3)), Some(small(-1)));
         assert_eq!(remainder(&small(10), &small(-3)), Some(small(1)));
         assert_eq!(remainder(&small(i64::MIN), &small(-1)), Some(small(0)));
-        assert_eq!(remainder(&big("-100000000000000000000"), &small(7)), Some(small(-2)));
+        assert_eq!(
+            remainder(&big("-100000000000000000000"), &small(7)),
+            Some(small(-2))
+        );
         assert_eq!(remainder(&small(3), &small(0)), None);
     }
 
     #[test]
     fn bit_operations_use_twos_complement() {
         assert_eq!(bit_and(&small(-1), &small(0xFF)), small(0xFF));
-        assert_eq!(bit_and(&big("-18446744073709551616"), &big("36893488147419103231")), big("18446744073709551616"));
+        assert_eq!(
+            bit_and(&big("-18446744073709551616"), &big("36893488147419103231")),
+            big("18446744073709551616")
+        );
         assert_eq!(bit_xor(&small(5), &small(3)), small(6));
-        assert_eq!(bit_xor(&big("18446744073709551616"), &big("18446744073709551617")), small(1));
+        assert_eq!(
+            bit_xor(&big("18446744073709551616"), &big("18446744073709551617")),
+            small(1)
+        );
     }
 
     #[test]
     fn left_shifts_promote_and_refuse_huge_results() {
-        assert_eq!(shift_left(&small(1), &small(63)), Some(big("9223372036854775808")));
+        assert_eq!(
+            shift_left(&small(1), &small(63)),
+            Some(big("9223372036854775808"))
+        );
         assert_eq!(shift_left(&small(1), &small(62)), Some(small(1 << 62)));
         assert_eq!(shift_left(&small(-1), &small(63)), Some(small(i64::MIN)));
         assert_eq!(shift_left(&small(3), &small(0)), Some(small(3)));
-        assert_eq!(shift_left(&small(0), &small(100_000_000_000)), Some(small(0)));
+        assert_eq!(
+            shift_left(&small(0), &small(100_000_000_000)),
+            Some(small(0))
+        );
         assert_eq!(shift_left(&small(1), &small(100_000_000_000)), None);
         assert_eq!(shift_left(&small(1), &big("100000000000000000000")), None);
-        assert_eq!(shift_left(&small(1), &small(1000)).map(|i| bit_length(&i)), Some(1001));
+        assert_eq!(
+            shift_left(&small(1), &small(1000)).map(|i| bit_length(&i)),
+            Some(1001)
+        );
     }
 
     #[test]
@@ -465,7 +511,10 @@ mod tests {
         assert_eq!(shift_right(&small(256), &small(4)), small(16));
         let two_200 = shift_left(&small(1), &small(200)).unwrap();
         assert_eq!(shift_right(&two_200, &small(200)), small(1));
-        assert_eq!(shift_right(&two_200, &big("100000000000000000000")), small(0));
+        assert_eq!(
+            shift_right(&two_200, &big("100000000000000000000")),
+            small(0)
+        );
         let minus_two_200 = subtract(&small(0), &two_200);
         assert_eq!(shift_right(&minus_two_200, &small(199)), small(-2));
         assert_eq!(shift_right(&minus_two_200, &small(5000)), small(-1));
@@ -473,7 +522,10 @@ mod tests {
 
     #[test]
     fn square_roots_are_exact_for_perfect_squares() {
-        assert!(matches!(square_root(&small(25)), Root::Exact(Int::Small(5))));
+        assert!(matches!(
+            square_root(&small(25)),
+            Root::Exact(Int::Small(5))
+        ));
         assert!(matches!(square_root(&small(0)), Root::Exact(Int::Small(0))));
         assert!(matches!(square_root(&small(2)), Root::Inexact(r) if r == 2f64.sqrt()));
         assert!(matches!(square_root(&small(-4)), Root::Inexact(r) if r.is_nan()));
@@ -483,9 +535,24 @@ mod tests {
         assert!(matches!(square_root(&two_200), Root::Exact(r) if r == two_100));
         let two_199 = shift_left(&small(1), &small(199)).unwrap();
         assert!(matches!(square_root(&two_199), Root::Inexact(_)));
-        for x in [0, 1, 3, 4, 15, 16, 17, 1 << 52, (1 << 53) + 1, 3037000499 * 3037000499, i64::MAX] {
+        for x in [
+            0,
+            1,
+            3,
+            4,
+            15,
+            16,
+            17,
+            1 << 52,
+            (1 << 53) + 1,
+            3037000499 * 3037000499,
+            i64::MAX,
+        ] {
             let r = i128::from(isqrt(x));
-            assert!(r * r <= i128::from(x) && (r + 1) * (r + 1) > i128::from(x), "isqrt({x})");
+            assert!(
+                r * r <= i128::from(x) && (r + 1) * (r + 1) > i128::from(x),
+                "isqrt({x})"
+            );
         }
     }
 

@@ -1,7 +1,9 @@
 //! Reflection on methods: `signature`, `holder` and `invokeOn:with:`, shared by `Method`
 //! (compiled SOM code) and `Primitive` (Rust code).
 
-use super::arguments::{arity_mismatch, call_arguments, expect_array, selector_arity, ternary, unary, wrong_kind};
+use super::arguments::{
+    arity_mismatch, call_arguments, expect_array, selector_arity, ternary, unary, wrong_kind,
+};
 use super::Entry;
 use crate::invokable::{Method, Primitive, Target};
 use crate::universe::Universe;
@@ -31,7 +33,12 @@ fn expect_invokable(u: &mut Universe, v: Value) -> Result<Invokable, Unwind> {
         // SAFETY: kind checked just above.
         let method: Gc<Method> = unsafe { Gc::from_value(v) };
         let arity = method.code().arity;
-        Ok(Invokable { target: Target::Method(method), signature: method.signature(), holder: method.holder(), arity })
+        Ok(Invokable {
+            target: Target::Method(method),
+            signature: method.signature(),
+            holder: method.holder(),
+            arity,
+        })
     } else if Primitive::is_primitive(v) {
         // SAFETY: kind checked just above.
         let primitive: Gc<Primitive> = unsafe { Gc::from_value(v) };
@@ -65,5 +72,7 @@ fn invoke_on_with(u: &mut Universe, args: &[Value]) -> Exec {
     if arguments.len() != invokable.arity {
         return Err(arity_mismatch(u, arguments.len(), invokable.arity));
     }
-    invokable.target.invoke(u, &call_arguments(receiver, arguments))
+    invokable
+        .target
+        .invoke(u, &call_arguments(receiver, arguments))
 }

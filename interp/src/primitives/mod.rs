@@ -28,7 +28,9 @@ pub type Entry = (&'static str, bool, &'static str, PrimitiveFn);
 /// The implementation of primitive `selector` of class `class_name` (class side if
 /// `class_side`), if the VM has one.
 pub fn find(class_name: &str, class_side: bool, selector: &str) -> Option<PrimitiveFn> {
-    all().find(|(c, side, s, _)| *c == class_name && *side == class_side && *s == selector).map(|e| e.3)
+    all()
+        .find(|(c, side, s, _)| *c == class_name && *side == class_side && *s == selector)
+        .map(|e| e.3)
 }
 
 /// The tables of all receiver classes.
@@ -56,7 +58,10 @@ mod tests {
     fn no_primitive_is_registered_twice() {
         let entries: Vec<_> = all().map(|(c, side, s, _)| (*c, *side, *s)).collect();
         for (i, entry) in entries.iter().enumerate() {
-            assert!(!entries[i + 1..].contains(entry), "{entry:?} is registered twice");
+            assert!(
+                !entries[i + 1..].contains(entry),
+                "{entry:?} is registered twice"
+            );
         }
     }
 
@@ -69,7 +74,9 @@ mod tests {
                 if line.starts_with("----") {
                     class_side = true;
                 }
-                let Some(pattern) = line.strip_suffix("= primitive") else { continue };
+                let Some(pattern) = line.strip_suffix("= primitive") else {
+                    continue;
+                };
                 let selector = selector_of_pattern(pattern);
                 assert!(
                     find(class_name, class_side, &selector).is_some(),

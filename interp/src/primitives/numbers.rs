@@ -4,11 +4,12 @@
 //! between the two is a detail of the value encoding. The primitives instead work on [`Int`],
 //! whose split is at the i64 boundary: `Small` for every value that fits an i64 (whatever its
 //! storage), `Big` only beyond. Results go back through [`int_value`], which picks the storage.
-//! Comparisons between Integers and Doubles are exact, never via a lossy conversion.
+//! Comparisons between Integers and Doubles are exact, never via a lossy conversion; `=` and `<`
+//! are the same primitives for both classes.
 
-use super::arguments::class_name_of;
+use super::arguments::{binary, class_name_of};
 use crate::universe::Universe;
-use crate::unwind::Unwind;
+use crate::unwind::{Exec, Unwind};
 use num_bigint::BigInt;
 use num_traits::{FromPrimitive, Signed, ToPrimitive};
 use std::cmp::Ordering;
@@ -124,7 +125,11 @@ pub fn compare_int_double(i: &Int, d: f64) -> Option<Ordering> {
         return None;
     }
     if d.is_infinite() {
-        return Some(if d > 0.0 { Ordering::Less } else { Ordering::Greater });
+        return Some(if d > 0.0 {
+            Ordering::Less
+        } else {
+            Ordering::Greater
+        });
     }
     let floor = d.floor();
     let floor_int = Int::from_f64_truncated(floor)?;
@@ -144,6 +149,34 @@ pub fn compare(a: &Number, b: &Number) -> Option<Ordering> {
         (Number::Double(x), Number::Int(y)) => compare_int_double(y, *x).map(Ordering::reverse),
         (Number::Double(x), Number::Double(y)) => x.partial_cmp(y),
     }
+}
+
+/// `=` of Integers and Doubles: numeric equality (`1 = 1.0`), false against anything else.
+/// `receiver` reads the receiver as a number of the primitive's class.
+pub fn equals(u: &mut Universe, args: &[Value], receiver: ReceiverReader) -> Exec {
+    let (r, argument) = binary(u, args)?;
+    let a = receiver(u, r)?;
+    let equal = number_of(argument).is_some_and(|b| compare(&a, &b) == Some(Ordering::Equal));
+    Ok(Value::boolean(equal))
+}
+
+/// `<` of Integers and Doubles: numeric, an error against anything else, false with NaN.
+pub fn less_than(u: &mut Universe, args: &[Value], receiver: ReceiverReader) -> Exec {
+    let (r, argument) = binary(u, args)?;
+    let a = receiver(u, r)?;
+    let b = expect_number(u, argument)?;
+    Ok(Value::boolean(compare(&a, &b) == Some(Ordering::Less)))
+}
+
+/// Reads a primitive's receiver as a number of the class the primitive belongs to.
+pub type ReceiverReader = fn(&mut Universe, Value) -> Result<Number, Unwind>;
+
+pub fn integer_receiver(u: &mut Universe, v: Value) -> Result<Number, Unwind> {
+    expect_int(u, v).map(Number::Int)
+}
+
+pub fn double_receiver(u: &mut Universe, v: Value) -> Result<Number, Unwind> {
+    expect_double(u, v).map(Number::Double)
 }
 
 /// The Integer `v` holds, if it is one.
@@ -174,7 +207,8 @@ pub fn expect_int(u: &mut Universe, v: Value) -> Result<Int, Unwind> {
 
 /// The value of a Double receiver.
 pub fn expect_double(u: &mut Universe, v: Value) -> Result<f64, Unwind> {
-    v.as_double().ok_or_else(|| super::arguments::wrong_kind(u, "Double", v))
+    v.as_double()
+        .ok_or_else(|| super::arguments::wrong_kind(u, "Double", v))
 }
 
 /// The value of a numeric argument.
@@ -198,12 +232,18 @@ pub fn expect_f64(u: &mut Universe, v: Value) -> Result<f64, Unwind> {
 
 /// `i` as a double, or the VM error for an Integer beyond the double range.
 pub fn int_to_f64(u: &mut Universe, i: &Int) -> Result<f64, Unwind> {
-    i.to_f64().ok_or_else(|| u.vm_error("Can't represent as double."))
+    i.to_f64()
+        .ok_or_else(|| u.vm_error("Can't represent as double."))
 }
 
 /// The Integer `d` truncates to, or the VM error for infinities and NaN.
 pub fn f64_to_int(u: &mut Universe, d: f64) -> Result<Int, Unwind> {
-    Int::from_f64_truncated(d).ok_or_else(|| u.vm_error(format!("Can't represent {} as an Integer.", format_double(d))))
+    Int::from_f64_truncated(d).ok_or_else(|| {
+        u.vm_error(format!(
+            "Can't represent {} as an Integer.",
+            format_double(d)
+        ))
+    })
 }
 
 /// The SOM value of an Integer, stored unboxed when it fits.
@@ -235,8 +275,10 @@ pub fn parse_int(text: &str) -> Option<Int> {
 
 /// Parses decimal text such as `1`, `-3.25` or `1e10`.
 pub fn parse_double(text: &str) -> Option<f64> {
-    let valid =
-        !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E'));
+    let valid = !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E'));
     if valid {
         text.parse::<f64>().ok()
     } else {
@@ -263,8 +305,14 @@ mod tests {
     #[test]
     fn doubles_truncate_to_integers_of_any_size() {
         assert_eq!(Int::from_f64_truncated(-1.9), Some(Int::Small(-1)));
-        assert_eq!(Int::from_f64_truncated(18446744073709551616.0), Some(big("18446744073709551616")));
-        assert_eq!(Int::from_f64_truncated(-9223372036854775808.0), Some(Int::Small(i64::MIN)));
+        assert_eq!(
+            Int::from_f64_truncated(18446744073709551616.0),
+            Some(big("18446744073709551616"))
+        );
+        assert_eq!(
+            Int::from_f64_truncated(-9223372036854775808.0),
+            Some(Int::Small(i64::MIN))
+        );
         assert_eq!(Int::from_f64_truncated(f64::NAN), None);
         assert_eq!(Int::from_f64_truncated(f64::INFINITY), None);
     }
@@ -272,20 +320,47 @@ mod tests {
     #[test]
     fn integer_double_comparison_is_exact() {
         let two53_plus_1 = Int::Small((1 << 53) + 1);
-        assert_eq!(compare_int_double(&two53_plus_1, 9007199254740992.0), Some(Ordering::Greater));
-        assert_eq!(compare_int_double(&Int::Small(1), 1.0), Some(Ordering::Equal));
-        assert_eq!(compare_int_double(&Int::Small(1), 1.5), Some(Ordering::Less));
-        assert_eq!(compare_int_double(&Int::Small(-2), -1.5), Some(Ordering::Less));
-        assert_eq!(compare_int_double(&Int::Small(-1), -1.5), Some(Ordering::Greater));
-        assert_eq!(compare_int_double(&Int::Small(0), -0.0), Some(Ordering::Equal));
-        assert_eq!(compare_int_double(&big(&"9".repeat(400)), f64::MAX), Some(Ordering::Greater));
-        assert_eq!(compare_int_double(&Int::Small(i64::MAX), f64::INFINITY), Some(Ordering::Less));
+        assert_eq!(
+            compare_int_double(&two53_plus_1, 9007199254740992.0),
+            Some(Ordering::Greater)
+        );
+        assert_eq!(
+            compare_int_double(&Int::Small(1), 1.0),
+            Some(Ordering::Equal)
+        );
+        assert_eq!(
+            compare_int_double(&Int::Small(1), 1.5),
+            Some(Ordering::Less)
+        );
+        assert_eq!(
+            compare_int_double(&Int::Small(-2), -1.5),
+            Some(Ordering::Less)
+        );
+        assert_eq!(
+            compare_int_double(&Int::Small(-1), -1.5),
+            Some(Ordering::Greater)
+        );
+        assert_eq!(
+            compare_int_double(&Int::Small(0), -0.0),
+            Some(Ordering::Equal)
+        );
+        assert_eq!(
+            compare_int_double(&big(&"9".repeat(400)), f64::MAX),
+            Some(Ordering::Greater)
+        );
+        assert_eq!(
+            compare_int_double(&Int::Small(i64::MAX), f64::INFINITY),
+            Some(Ordering::Less)
+        );
         assert_eq!(compare_int_double(&Int::Small(0), f64::NAN), None);
     }
 
     #[test]
     fn big_integers_convert_to_the_nearest_double() {
-        assert_eq!(big("18446744073709551616").to_f64(), Some(18446744073709551616.0));
+        assert_eq!(
+            big("18446744073709551616").to_f64(),
+            Some(18446744073709551616.0)
+        );
         assert_eq!(big(&"9".repeat(400)).to_f64(), None);
         assert_eq!(Int::Small(1 << 53).to_f64(), Some(9007199254740992.0));
     }
@@ -299,7 +374,10 @@ mod tests {
         assert_eq!(format_double(0.1 + 0.2 - 0.2), "0.10000000000000003");
         assert_eq!(format_double(1e16), "1e16");
         assert_eq!(format_double(1.152921504606847e18), "1.152921504606847e18");
-        assert_eq!(format_double(6.223015277861142e-61), "6.223015277861142e-61");
+        assert_eq!(
+            format_double(6.223015277861142e-61),
+            "6.223015277861142e-61"
+        );
         assert_eq!(format_double(0.0001), "0.0001");
         assert_eq!(format_double(0.00001), "1e-5");
         assert_eq!(format_double(f64::INFINITY), "inf");
@@ -311,8 +389,14 @@ mod tests {
     fn integer_text_is_an_optional_minus_and_digits() {
         assert_eq!(parse_int("123"), Some(Int::Small(123)));
         assert_eq!(parse_int("-42"), Some(Int::Small(-42)));
-        assert_eq!(parse_int("-9223372036854775808"), Some(Int::Small(i64::MIN)));
-        assert_eq!(parse_int("123456789012345678901234567890"), Some(big("123456789012345678901234567890")));
+        assert_eq!(
+            parse_int("-9223372036854775808"),
+            Some(Int::Small(i64::MIN))
+        );
+        assert_eq!(
+            parse_int("123456789012345678901234567890"),
+            Some(big("123456789012345678901234567890"))
+        );
         for bad in ["", "-", "+1", "123b", " 1", "1 ", "--1", "1.0", "١"] {
             assert_eq!(parse_int(bad), None, "{bad:?}");
         }

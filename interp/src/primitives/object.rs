@@ -5,8 +5,8 @@
 //! they start; objects without fields (immediates, arrays, strings...) have a count of zero.
 
 use super::arguments::{
-    arity_mismatch, binary, call_arguments, class_name_of, expect_array, expect_class, expect_symbol, quaternary,
-    selector_arity, ternary, unary,
+    arity_mismatch, binary, call_arguments, class_name_of, expect_array, expect_class,
+    expect_symbol, quaternary, selector_arity, ternary, unary,
 };
 use super::numbers::{expect_int, format_double, Int};
 use super::Entry;
@@ -25,9 +25,24 @@ pub static PRIMITIVES: &[Entry] = &[
     ("Object", false, "inspect", inspect),
     ("Object", false, "halt", halt),
     ("Object", false, "perform:", perform),
-    ("Object", false, "perform:withArguments:", perform_with_arguments),
-    ("Object", false, "perform:inSuperclass:", perform_in_superclass),
-    ("Object", false, "perform:withArguments:inSuperclass:", perform_with_arguments_in_superclass),
+    (
+        "Object",
+        false,
+        "perform:withArguments:",
+        perform_with_arguments,
+    ),
+    (
+        "Object",
+        false,
+        "perform:inSuperclass:",
+        perform_in_superclass,
+    ),
+    (
+        "Object",
+        false,
+        "perform:withArguments:inSuperclass:",
+        perform_with_arguments_in_superclass,
+    ),
     ("Object", false, "instVarAt:", inst_var_at),
     ("Object", false, "instVarAt:put:", inst_var_at_put),
     ("Object", false, "instVarNamed:", inst_var_named),
@@ -48,7 +63,9 @@ fn object_size(u: &mut Universe, args: &[Value]) -> Exec {
 
 fn size_in_bytes(v: Value) -> usize {
     const WORD: usize = std::mem::size_of::<Value>();
-    let Some(header) = header_of(v) else { return WORD };
+    let Some(header) = header_of(v) else {
+        return WORD;
+    };
     if Array::is_array(v) {
         // SAFETY: kind checked.
         let array: Gc<Array> = unsafe { Gc::from_value(v) };
@@ -207,7 +224,10 @@ fn inst_var_named(u: &mut Universe, args: &[Value]) -> Exec {
     let (receiver, name) = binary(u, args)?;
     let name = expect_symbol(u, name)?;
     let text = u.text_of(name);
-    match field_names(u, receiver).iter().position(|field| field == text) {
+    match field_names(u, receiver)
+        .iter()
+        .position(|field| field == text)
+    {
         Some(i) => Ok(field_slot(u, receiver, i + 1)?.get()),
         None => {
             let message = format!("{} has no field named '{text}'.", describe(u, receiver));
@@ -225,15 +245,24 @@ fn field_index(u: &mut Universe, index: Value) -> Result<usize, Unwind> {
 }
 
 /// The slot of field `index` (1-based) of `object`, or the VM error for a bad index.
-fn field_slot(u: &mut Universe, object: Value, index: usize) -> Result<&'static Cell<Value>, Unwind> {
+fn field_slot(
+    u: &mut Universe,
+    object: Value,
+    index: usize,
+) -> Result<&'static Cell<Value>, Unwind> {
     let layout = header_of(object).map(|header| header.layout());
     let count = layout.map_or(0, |l| l.field_count());
     match layout {
         // SAFETY: `layout` is the object's own layout and `index - 1 < field_count`, as
         // `Layout::field_slot` requires; objects never move, so the slot stays valid.
-        Some(layout) if (1..=count).contains(&index) => Ok(unsafe { layout.field_slot(object, index - 1) }),
+        Some(layout) if (1..=count).contains(&index) => {
+            Ok(unsafe { layout.field_slot(object, index - 1) })
+        }
         _ => {
-            let message = format!("Index {index} not valid for {} with {count} fields.", describe(u, object));
+            let message = format!(
+                "Index {index} not valid for {} with {count} fields.",
+                describe(u, object)
+            );
             Err(u.vm_error(message))
         }
     }
@@ -247,7 +276,11 @@ fn field_names(u: &Universe, object: Value) -> Vec<String> {
     }
     // SAFETY: kind checked just above.
     let names: Gc<Array> = unsafe { Gc::from_value(names) };
-    names.items().iter().map(|name| u.text_of(name.get()).to_owned()).collect()
+    names
+        .items()
+        .iter()
+        .map(|name| u.text_of(name.get()).to_owned())
+        .collect()
 }
 
 #[cfg(test)]
@@ -267,7 +300,10 @@ mod tests {
     #[test]
     fn immediates_hash_by_value() {
         assert_eq!(identity_hash(Value::small_int(42).unwrap()), 42);
-        assert_eq!(identity_hash(Value::double(1.5)), identity_hash(Value::double(1.5)));
+        assert_eq!(
+            identity_hash(Value::double(1.5)),
+            identity_hash(Value::double(1.5))
+        );
         assert_ne!(identity_hash(Value::TRUE), identity_hash(Value::FALSE));
     }
 }

@@ -9,7 +9,9 @@ thread_local! {
 }
 
 fn initial_seed() -> u64 {
-    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
     // The state must never be zero; mixing in an odd constant makes that vanishingly unlikely,
     // and `| 1` makes it impossible.
     (nanos ^ 0x9E37_79B9_7F4A_7C15) | 1

@@ -87,7 +87,9 @@ fn equals(u: &mut Universe, args: &[Value]) -> Exec {
     }
     // SAFETY: kind checked just above.
     let b: Gc<VmString> = unsafe { Gc::from_value(argument) };
-    Ok(Value::boolean(receiver == argument || a.as_str() == b.as_str()))
+    Ok(Value::boolean(
+        receiver == argument || a.as_str() == b.as_str(),
+    ))
 }
 
 /// Code points `start` to `end`, 1-based and inclusive; empty when `end = start - 1`.
@@ -115,7 +117,9 @@ fn char_range(first: i64, last: i64) -> Option<(usize, usize)> {
 
 #[cold]
 fn out_of_bounds(u: &mut Universe, start: &Int, end: &Int, length: usize) -> Unwind {
-    u.vm_error(format!("Attempting to index string out of its bounds (start: {start} end: {end} length: {length})"))
+    u.vm_error(format!(
+        "Attempting to index string out of its bounds (start: {start} end: {end} length: {length})"
+    ))
 }
 
 /// FNV-1a over the UTF-8 bytes, folded to a non-negative small integer.

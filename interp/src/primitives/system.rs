@@ -26,7 +26,12 @@ pub static PRIMITIVES: &[Entry] = &[
     ("System", false, "ticks", ticks),
     ("System", false, "fullGC", full_gc),
     ("System", false, "gcStats", gc_stats),
-    ("System", false, "totalCompilationTime", total_compilation_time),
+    (
+        "System",
+        false,
+        "totalCompilationTime",
+        total_compilation_time,
+    ),
 ];
 
 // ---- globals and loading -----------------------------------------------------------------
@@ -113,7 +118,8 @@ fn error_println(u: &mut Universe, args: &[Value]) -> Exec {
 /// traceback of a VM error is collected as it unwinds), so this can only say so.
 fn print_stack_trace(u: &mut Universe, args: &[Value]) -> Exec {
     let receiver = unary(u, args)?;
-    u.out.print_error("printStackTrace: stack traces are only printed for VM errors.\n");
+    u.out
+        .print_error("printStackTrace: stack traces are only printed for VM errors.\n");
     Ok(receiver)
 }
 

@@ -1,7 +1,10 @@
 //! Creating the core classes and their metaclasses, wired into the SOM class hierarchy, before
 //! any library source is loaded (SOM-REFERENCE 2.6).
 
-use super::{CoreClasses, CoreLayouts, Globals, LookupCache, Options, Output, Universe, ValueStack, VALUE_STACK_SLOTS};
+use super::{
+    CoreClasses, CoreLayouts, Globals, LookupCache, Options, Output, Universe, ValueStack,
+    VALUE_STACK_SLOTS,
+};
 use crate::universe::fatal_out_of_memory;
 use std::ptr::NonNull;
 use std::time::{Duration, Instant};
@@ -36,7 +39,11 @@ pub const CORE_CLASSES: [(&str, Option<&str>); 19] = [
 struct BootAllocator<'a>(&'a mut Heap);
 
 impl Allocator for BootAllocator<'_> {
-    fn allocate(&mut self, size: usize, info: &'static TypeInfo) -> Result<NonNull<GcHeader>, OutOfMemory> {
+    fn allocate(
+        &mut self,
+        size: usize,
+        info: &'static TypeInfo,
+    ) -> Result<NonNull<GcHeader>, OutOfMemory> {
         // SAFETY: the object model initialises what it allocates.
         unsafe { self.0.allocate(size, info) }
     }
@@ -50,18 +57,46 @@ pub fn boot(options: Options) -> Box<Universe> {
 
     let layout_layout = ok(Layout::allocate(a, None, Value::NIL, 0, 0));
     layout_layout.header().set_layout(layout_layout);
-    let new_class = |a: &mut dyn Allocator| Class::allocate(a, None, 0).unwrap_or_else(|e| fatal_out_of_memory(e));
-    let pairs: Vec<(Gc<Class>, Gc<Class>)> = CORE_CLASSES.iter().map(|_| (new_class(a), new_class(a))).collect();
-    let find = |name: &str| pairs[CORE_CLASSES.iter().position(|(n, _)| *n == name).expect("core class")];
+    let new_class = |a: &mut dyn Allocator| {
+        Class::allocate(a, None, 0).unwrap_or_else(|e| fatal_out_of_memory(e))
+    };
+    let pairs: Vec<(Gc<Class>, Gc<Class>)> = CORE_CLASSES
+        .iter()
+        .map(|_| (new_class(a), new_class(a)))
+        .collect();
+    let find = |name: &str| {
+        pairs[CORE_CLASSES
+            .iter()
+            .position(|(n, _)| *n == name)
+            .expect("core class")]
+    };
     let (metaclass_class, _) = find("Metaclass");
-    let metaclass_instances = ok(Layout::allocate(a, Some(layout_layout), metaclass_class.value(), 0, Class::FIELDS_OFFSET));
+    let metaclass_instances = ok(Layout::allocate(
+        a,
+        Some(layout_layout),
+        metaclass_class.value(),
+        0,
+        Class::FIELDS_OFFSET,
+    ));
 
     for ((_, superclass), (class, metaclass)) in CORE_CLASSES.iter().zip(&pairs) {
         metaclass.header().set_layout(metaclass_instances);
-        let class_side = ok(Layout::allocate(a, Some(layout_layout), metaclass.value(), 0, Class::FIELDS_OFFSET));
+        let class_side = ok(Layout::allocate(
+            a,
+            Some(layout_layout),
+            metaclass.value(),
+            0,
+            Class::FIELDS_OFFSET,
+        ));
         class.header().set_layout(class_side);
         metaclass.set_instance_layout(class_side);
-        class.set_instance_layout(ok(Layout::allocate(a, Some(layout_layout), class.value(), 0, Instance::FIELDS_OFFSET)));
+        class.set_instance_layout(ok(Layout::allocate(
+            a,
+            Some(layout_layout),
+            class.value(),
+            0,
+            Instance::FIELDS_OFFSET,
+        )));
         match superclass {
             Some(superclass) => {
                 let (super_class, super_meta) = find(superclass);
@@ -79,8 +114,13 @@ pub fn boot(options: Options) -> Box<Universe> {
     let symbol_layout = find("Symbol").0.instance_layout();
     let mut symbols = SymbolTable::default();
     for (name, (class, metaclass)) in CORE_CLASSES.iter().map(|(n, _)| n).zip(&pairs) {
-        for (object, text) in [(class, name.to_string()), (metaclass, format!("{name} class"))] {
-            let symbol = VmString::allocate(a, symbol_layout, &text).unwrap_or_else(|e| fatal_out_of_memory(e)).value();
+        for (object, text) in [
+            (class, name.to_string()),
+            (metaclass, format!("{name} class")),
+        ] {
+            let symbol = VmString::allocate(a, symbol_layout, &text)
+                .unwrap_or_else(|e| fatal_out_of_memory(e))
+                .value();
             symbols.insert(&text, symbol);
             object.set_name(symbol);
         }
@@ -120,7 +160,11 @@ pub fn boot(options: Options) -> Box<Universe> {
         symbol: core.symbol.instance_layout(),
         method: core.method.instance_layout(),
         primitive: core.primitive.instance_layout(),
-        blocks: [core.block1.instance_layout(), core.block2.instance_layout(), core.block3.instance_layout()],
+        blocks: [
+            core.block1.instance_layout(),
+            core.block2.instance_layout(),
+            core.block3.instance_layout(),
+        ],
         context,
         layout: layout_layout,
     };

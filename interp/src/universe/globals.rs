@@ -32,10 +32,12 @@ impl Globals {
     /// The cell for the global named by symbol `name`, created undefined if need be. The
     /// returned pointer stays valid for the lifetime of the `Globals`.
     pub fn cell(&mut self, name: Value) -> *const GlobalCell {
-        &**self
-            .cells
-            .entry(name)
-            .or_insert_with(|| Box::new(GlobalCell { value: Cell::new(Value::NIL), defined: Cell::new(false) }))
+        &**self.cells.entry(name).or_insert_with(|| {
+            Box::new(GlobalCell {
+                value: Cell::new(Value::NIL),
+                defined: Cell::new(false),
+            })
+        })
     }
 
     pub fn get(&self, name: Value) -> Option<Value> {

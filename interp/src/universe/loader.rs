@@ -21,7 +21,13 @@ impl Universe {
     pub(super) fn load_core_library(&mut self) {
         let core: Vec<Gc<Class>> = CORE_CLASSES
             .iter()
-            .map(|(name, _)| self.core.all().into_iter().find(|c| self.text_of(c.name()) == *name).expect("booted"))
+            .map(|(name, _)| {
+                self.core
+                    .all()
+                    .into_iter()
+                    .find(|c| self.text_of(c.name()) == *name)
+                    .expect("booted")
+            })
             .collect();
         for class in &core {
             self.globals.put(class.name(), class.value());
@@ -36,7 +42,12 @@ impl Universe {
         }
         let system = self.core.system;
         self.system_object = self.new_instance(system);
-        let names = [("nil", Value::NIL), ("true", Value::TRUE), ("false", Value::FALSE), ("system", self.system_object)];
+        let names = [
+            ("nil", Value::NIL),
+            ("true", Value::TRUE),
+            ("false", Value::FALSE),
+            ("system", self.system_object),
+        ];
         for (name, value) in names {
             let symbol = self.symbol(name);
             self.globals.put(symbol, value);
@@ -50,7 +61,9 @@ impl Universe {
             return Ok(Some(existing));
         }
         let text = self.text_of(name).to_string();
-        let Some(file) = self.find_source(&text) else { return Ok(None) };
+        let Some(file) = self.find_source(&text) else {
+            return Ok(None);
+        };
         let started = Instant::now();
         let definition = self.parse(&file);
         let class = self.define_class(&definition, file);
@@ -63,16 +76,27 @@ impl Universe {
             let path = directory.join(format!("{name}.som"));
             if let Ok(bytes) = std::fs::read(&path) {
                 let text = String::from_utf8_lossy(&bytes).into_owned();
-                return Some(Rc::new(SourceFile { path: path.display().to_string(), text }));
+                return Some(Rc::new(SourceFile {
+                    path: path.display().to_string(),
+                    text,
+                }));
             }
         }
-        yerba_som_lib::source_of(name)
-            .map(|text| Rc::new(SourceFile { path: format!("som-lib/Smalltalk/{name}.som"), text: text.to_string() }))
+        yerba_som_lib::source_of(name).map(|text| {
+            Rc::new(SourceFile {
+                path: format!("som-lib/Smalltalk/{name}.som"),
+                text: text.to_string(),
+            })
+        })
     }
 
     fn parse(&mut self, file: &SourceFile) -> ClassDef {
-        let definition = yerba_parser::parse_class(&file.text, &file.path).unwrap_or_else(|e| self.fatal(&e.to_string()));
-        let stem = std::path::Path::new(&file.path).file_stem().and_then(|s| s.to_str()).unwrap_or("");
+        let definition = yerba_parser::parse_class(&file.text, &file.path)
+            .unwrap_or_else(|e| self.fatal(&e.to_string()));
+        let stem = std::path::Path::new(&file.path)
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("");
         if definition.name != stem {
             self.fatal(&format!(
                 "{}: the file defines class '{}', but its name says '{}'; a class must live in a file named after it.",
@@ -88,15 +112,23 @@ impl Universe {
         self.without_collections(|u| {
             let layouts_layout = u.layouts.layout;
             let metaclass_layout = u.core.metaclass.instance_layout();
-            let metaclass = Class::allocate(u, Some(metaclass_layout), 0).unwrap_or_else(|e| fatal_out_of_memory(e));
+            let metaclass = Class::allocate(u, Some(metaclass_layout), 0)
+                .unwrap_or_else(|e| fatal_out_of_memory(e));
             let class_field_count = match superclass {
                 Some(s) => s.class_fields().len(),
                 None => 0,
             } + definition.class_fields.len();
-            let class_side = Layout::allocate(u, Some(layouts_layout), metaclass.value(), class_field_count, Class::FIELDS_OFFSET)
-                .unwrap_or_else(|e| fatal_out_of_memory(e));
+            let class_side = Layout::allocate(
+                u,
+                Some(layouts_layout),
+                metaclass.value(),
+                class_field_count,
+                Class::FIELDS_OFFSET,
+            )
+            .unwrap_or_else(|e| fatal_out_of_memory(e));
             metaclass.set_instance_layout(class_side);
-            let class = Class::allocate(u, Some(class_side), class_field_count).unwrap_or_else(|e| fatal_out_of_memory(e));
+            let class = Class::allocate(u, Some(class_side), class_field_count)
+                .unwrap_or_else(|e| fatal_out_of_memory(e));
             let name = u.symbol(&definition.name);
             class.set_name(name);
             let meta_name = u.symbol(&format!("{} class", definition.name));
@@ -108,8 +140,14 @@ impl Universe {
                 }
                 None => metaclass.set_superclass(u.core.class.value()),
             }
-            let layout = Layout::allocate(u, Some(layouts_layout), class.value(), 0, Instance::FIELDS_OFFSET)
-                .unwrap_or_else(|e| fatal_out_of_memory(e));
+            let layout = Layout::allocate(
+                u,
+                Some(layouts_layout),
+                class.value(),
+                0,
+                Instance::FIELDS_OFFSET,
+            )
+            .unwrap_or_else(|e| fatal_out_of_memory(e));
             class.set_instance_layout(layout);
             u.define_into(class, definition, file);
             u.globals.put(name, class.value());
@@ -140,14 +178,33 @@ impl Universe {
         self.without_collections(|u| {
             let layouts_layout = u.layouts.layout;
             let metaclass = u.class_of(class.value());
-            let instance_fields = u.field_names(class.superclass(), &definition.instance_fields, &definition.name, &file);
-            let class_fields = u.field_names(metaclass.superclass(), &definition.class_fields, &definition.name, &file);
+            let instance_fields = u.field_names(
+                class.superclass(),
+                &definition.instance_fields,
+                &definition.name,
+                &file,
+            );
+            let class_fields = u.field_names(
+                metaclass.superclass(),
+                &definition.class_fields,
+                &definition.name,
+                &file,
+            );
             if class_fields.len() != class.class_fields().len() {
-                u.fatal(&format!("{}: the core class {} cannot declare class-side fields", file.path, definition.name));
+                u.fatal(&format!(
+                    "{}: the core class {} cannot declare class-side fields",
+                    file.path, definition.name
+                ));
             }
             if instance_fields.len() != class.instance_layout().field_count() {
-                let layout = Layout::allocate(u, Some(layouts_layout), class.value(), instance_fields.len(), Instance::FIELDS_OFFSET)
-                    .unwrap_or_else(|e| fatal_out_of_memory(e));
+                let layout = Layout::allocate(
+                    u,
+                    Some(layouts_layout),
+                    class.value(),
+                    instance_fields.len(),
+                    Instance::FIELDS_OFFSET,
+                )
+                .unwrap_or_else(|e| fatal_out_of_memory(e));
                 class.set_instance_layout(layout);
             }
             let field_symbols: Vec<Value> = instance_fields.iter().map(|f| u.symbol(f)).collect();
@@ -157,16 +214,40 @@ impl Universe {
             let array = u.new_array_from(&class_symbols);
             metaclass.set_instance_fields(array);
             let started = Instant::now();
-            let instance_side = ClassContext { holder: class, field_names: &instance_fields, file: file.clone() };
-            u.install_methods(&instance_side, &definition.instance_methods, &definition.name, false);
-            let class_side = ClassContext { holder: metaclass, field_names: &class_fields, file };
-            u.install_methods(&class_side, &definition.class_methods, &definition.name, true);
+            let instance_side = ClassContext {
+                holder: class,
+                field_names: &instance_fields,
+                file: file.clone(),
+            };
+            u.install_methods(
+                &instance_side,
+                &definition.instance_methods,
+                &definition.name,
+                false,
+            );
+            let class_side = ClassContext {
+                holder: metaclass,
+                field_names: &class_fields,
+                file,
+            };
+            u.install_methods(
+                &class_side,
+                &definition.class_methods,
+                &definition.name,
+                true,
+            );
             u.compilation_time += started.elapsed();
         })
     }
 
     /// Inherited field names followed by the class's own, rejecting redefinitions.
-    fn field_names(&mut self, superclass: Value, own: &[String], class_name: &str, file: &SourceFile) -> Vec<String> {
+    fn field_names(
+        &mut self,
+        superclass: Value,
+        own: &[String],
+        class_name: &str,
+        file: &SourceFile,
+    ) -> Vec<String> {
         let mut names: Vec<String> = Vec::new();
         if Class::is_class(superclass) {
             // SAFETY: kind checked.
@@ -175,19 +256,33 @@ impl Universe {
             if yerba_mop::object::Array::is_array(inherited) {
                 // SAFETY: kind checked.
                 let inherited: Gc<yerba_mop::object::Array> = unsafe { Gc::from_value(inherited) };
-                names.extend(inherited.items().iter().map(|s| self.text_of(s.get()).to_string()));
+                names.extend(
+                    inherited
+                        .items()
+                        .iter()
+                        .map(|s| self.text_of(s.get()).to_string()),
+                );
             }
         }
         for field in own {
             if names.contains(field) {
-                self.fatal(&format!("{}: Field '{field}' of class {class_name} is already defined in a superclass.", file.path));
+                self.fatal(&format!(
+                    "{}: Field '{field}' of class {class_name} is already defined in a superclass.",
+                    file.path
+                ));
             }
             names.push(field.clone());
         }
         names
     }
 
-    fn install_methods(&mut self, context: &ClassContext, methods: &[MethodDef], class_name: &str, class_side: bool) {
+    fn install_methods(
+        &mut self,
+        context: &ClassContext,
+        methods: &[MethodDef],
+        class_name: &str,
+        class_side: bool,
+    ) {
         let holder = context.holder;
         let array = self.new_array(methods.len());
         for (slot, definition) in array.items().iter().zip(methods) {
@@ -201,7 +296,8 @@ impl Universe {
                     primitive.value()
                 }
                 MethodBody::Code(body) => {
-                    let code = compile_method(self, context, definition, body).unwrap_or_else(|e| self.fatal(&e.to_string()));
+                    let code = compile_method(self, context, definition, body)
+                        .unwrap_or_else(|e| self.fatal(&e.to_string()));
                     let layout = self.layouts.method;
                     let method = Method::allocate(self, layout, signature, code);
                     method.set_holder(holder.value());

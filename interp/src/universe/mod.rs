@@ -11,8 +11,8 @@ mod stack;
 
 pub use globals::{GlobalCell, Globals};
 pub use output::Output;
-pub use stack::ValueStack;
 use send::LookupCache;
+pub use stack::ValueStack;
 
 use crate::invokable::{CompiledBody, Method, Primitive};
 use crate::unwind::Unwind;
@@ -21,7 +21,9 @@ use std::path::PathBuf;
 use std::ptr::NonNull;
 use std::time::Instant;
 use yerba_mop::heap::{GcHeader, GcPolicy, Heap, OutOfMemory, TypeInfo};
-use yerba_mop::object::{header_of, Allocator, Array, BigIntObject, Class, Gc, Instance, Layout, SymbolTable, VmString};
+use yerba_mop::object::{
+    header_of, Allocator, Array, BigIntObject, Class, Gc, Instance, Layout, SymbolTable, VmString,
+};
 use yerba_mop::Value;
 
 /// What the command line configures.
@@ -58,9 +60,25 @@ pub struct CoreClasses {
 impl CoreClasses {
     fn all(&self) -> [Gc<Class>; 19] {
         [
-            self.object, self.class, self.metaclass, self.nil, self.array, self.method, self.string, self.symbol,
-            self.integer, self.primitive, self.double, self.boolean, self.true_class, self.false_class, self.block,
-            self.block1, self.block2, self.block3, self.system,
+            self.object,
+            self.class,
+            self.metaclass,
+            self.nil,
+            self.array,
+            self.method,
+            self.string,
+            self.symbol,
+            self.integer,
+            self.primitive,
+            self.double,
+            self.boolean,
+            self.true_class,
+            self.false_class,
+            self.block,
+            self.block1,
+            self.block2,
+            self.block3,
+            self.system,
         ]
     }
 }
@@ -87,8 +105,20 @@ pub struct CoreLayouts {
 impl CoreLayouts {
     fn all(&self) -> [Gc<Layout>; 15] {
         [
-            self.nil, self.true_value, self.false_value, self.integer, self.double, self.array, self.string,
-            self.symbol, self.method, self.primitive, self.blocks[0], self.blocks[1], self.blocks[2], self.context,
+            self.nil,
+            self.true_value,
+            self.false_value,
+            self.integer,
+            self.double,
+            self.array,
+            self.string,
+            self.symbol,
+            self.method,
+            self.primitive,
+            self.blocks[0],
+            self.blocks[1],
+            self.blocks[2],
+            self.context,
             self.layout,
         ]
     }
@@ -177,7 +207,9 @@ impl Universe {
             return symbol;
         }
         let layout = self.layouts.symbol;
-        let symbol = VmString::allocate(self, layout, text).unwrap_or_else(|e| fatal_out_of_memory(e)).value();
+        let symbol = VmString::allocate(self, layout, text)
+            .unwrap_or_else(|e| fatal_out_of_memory(e))
+            .value();
         self.symbols.insert(text, symbol);
         symbol
     }
@@ -188,7 +220,9 @@ impl Universe {
 
     pub fn new_string(&mut self, text: &str) -> Value {
         let layout = self.layouts.string;
-        VmString::allocate(self, layout, text).unwrap_or_else(|e| fatal_out_of_memory(e)).value()
+        VmString::allocate(self, layout, text)
+            .unwrap_or_else(|e| fatal_out_of_memory(e))
+            .value()
     }
 
     pub fn new_array(&mut self, len: usize) -> Gc<Array> {
@@ -206,7 +240,9 @@ impl Universe {
 
     pub fn new_instance(&mut self, class: Gc<Class>) -> Value {
         let layout = class.instance_layout();
-        Instance::allocate(self, layout).unwrap_or_else(|e| fatal_out_of_memory(e)).value()
+        Instance::allocate(self, layout)
+            .unwrap_or_else(|e| fatal_out_of_memory(e))
+            .value()
     }
 
     /// An Integer: small when it fits, else a big integer object.
@@ -216,7 +252,9 @@ impl Universe {
             return small;
         }
         let layout = self.layouts.integer;
-        BigIntObject::allocate(self, layout, value).unwrap_or_else(|e| fatal_out_of_memory(e)).value()
+        BigIntObject::allocate(self, layout, value)
+            .unwrap_or_else(|e| fatal_out_of_memory(e))
+            .value()
     }
 
     pub fn new_int(&mut self, value: i64) -> Value {
@@ -235,7 +273,17 @@ impl Universe {
     /// Runs a full collection now, with every root of the universe.
     pub fn collect_garbage(&mut self) {
         let Universe {
-            heap, symbols, globals, core, layouts, stack, system_object, returning, return_target, lookup_cache, ..
+            heap,
+            symbols,
+            globals,
+            core,
+            layouts,
+            stack,
+            system_object,
+            returning,
+            return_target,
+            lookup_cache,
+            ..
         } = self;
         lookup_cache.clear();
         heap.collect(&mut |tracer| {
@@ -270,7 +318,11 @@ impl Universe {
 
     #[cold]
     pub fn missing_primitive(&mut self, holder: Value, signature: Value) -> Unwind {
-        let text = format!("Primitive {}>>#{} is not implemented by this VM.", self.class_name(holder), self.text_of(signature));
+        let text = format!(
+            "Primitive {}>>#{} is not implemented by this VM.",
+            self.class_name(holder),
+            self.text_of(signature)
+        );
         self.vm_error(text)
     }
 
@@ -289,7 +341,11 @@ impl Universe {
         let activation = self.method_description(method);
         if let Some(error) = self.error.as_mut() {
             let pos = error.pending_pos.take().unwrap_or(code.pos);
-            error.frames.push(TraceFrame { file: code.file.clone(), pos, activation });
+            error.frames.push(TraceFrame {
+                file: code.file.clone(),
+                pos,
+                activation,
+            });
         }
         Unwind::Error
     }
@@ -367,7 +423,11 @@ impl Universe {
 }
 
 impl Allocator for Universe {
-    fn allocate(&mut self, size: usize, info: &'static TypeInfo) -> Result<NonNull<GcHeader>, OutOfMemory> {
+    fn allocate(
+        &mut self,
+        size: usize,
+        info: &'static TypeInfo,
+    ) -> Result<NonNull<GcHeader>, OutOfMemory> {
         if self.gc_inhibitions == 0 && self.heap.collection_due() {
             self.collect_garbage();
         }

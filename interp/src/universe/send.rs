@@ -11,14 +11,20 @@ const CACHE_SIZE: usize = 1024;
 
 /// A direct-mapped cache of (layout, selector) → target. Cleared on every collection and
 /// whenever the dispatch epoch changes, so it never holds a stale or dead entry.
+/// (receiver layout, selector, target).
+type CacheEntry = Option<(Gc<Layout>, Value, Target)>;
+
 pub struct LookupCache {
-    entries: Box<[Option<(Gc<Layout>, Value, Target)>]>,
+    entries: Box<[CacheEntry]>,
     epoch: u64,
 }
 
 impl Default for LookupCache {
     fn default() -> LookupCache {
-        LookupCache { entries: vec![None; CACHE_SIZE].into_boxed_slice(), epoch: 0 }
+        LookupCache {
+            entries: vec![None; CACHE_SIZE].into_boxed_slice(),
+            epoch: 0,
+        }
     }
 }
 
@@ -28,7 +34,8 @@ impl LookupCache {
     }
 
     fn index(layout: Gc<Layout>, selector: Value) -> usize {
-        let mixed = (layout.as_ptr() as u64 >> 4) ^ (selector.bits() >> 4).wrapping_mul(0x9E37_79B9);
+        let mixed =
+            (layout.as_ptr() as u64 >> 4) ^ (selector.bits() >> 4).wrapping_mul(0x9E37_79B9);
         (mixed as usize) % CACHE_SIZE
     }
 }

@@ -12,7 +12,10 @@ pub struct ValueStack {
 
 impl ValueStack {
     pub fn new(capacity: usize) -> ValueStack {
-        ValueStack { slots: (0..capacity).map(|_| Cell::new(Value::NIL)).collect(), top: 0 }
+        ValueStack {
+            slots: (0..capacity).map(|_| Cell::new(Value::NIL)).collect(),
+            top: 0,
+        }
     }
 
     /// Reserves `size` slots, fills the first ones with `args` and the rest with nil; answers

@@ -12,7 +12,11 @@ pub struct Array {
     len: usize,
 }
 
-pub static ARRAY_TYPE: TypeInfo = TypeInfo { name: "Array", trace: trace_array, finalize: None };
+pub static ARRAY_TYPE: TypeInfo = TypeInfo {
+    name: "Array",
+    trace: trace_array,
+    finalize: None,
+};
 
 unsafe fn trace_array(obj: NonNull<GcHeader>, tracer: &mut Tracer) {
     // SAFETY: called by the collector for objects allocated with ARRAY_TYPE.
@@ -25,8 +29,17 @@ unsafe fn trace_array(obj: NonNull<GcHeader>, tracer: &mut Tracer) {
 
 impl Array {
     /// A new array of `len` nils.
-    pub fn allocate(alloc: &mut dyn Allocator, layout: Gc<Layout>, len: usize) -> Result<Gc<Array>, OutOfMemory> {
-        let array: Gc<Array> = allocate_object(alloc, size_with_tail::<Array, Value>(len), &ARRAY_TYPE, Some(layout))?;
+    pub fn allocate(
+        alloc: &mut dyn Allocator,
+        layout: Gc<Layout>,
+        len: usize,
+    ) -> Result<Gc<Array>, OutOfMemory> {
+        let array: Gc<Array> = allocate_object(
+            alloc,
+            size_with_tail::<Array, Value>(len),
+            &ARRAY_TYPE,
+            Some(layout),
+        )?;
         // SAFETY: freshly allocated and not yet shared.
         unsafe { (*array.as_ptr()).len = len };
         Ok(array)

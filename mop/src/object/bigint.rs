@@ -12,7 +12,11 @@ pub struct BigIntObject {
     value: BigInt,
 }
 
-pub static BIGINT_TYPE: TypeInfo = TypeInfo { name: "BigInteger", trace: trace_bigint, finalize: Some(finalize_bigint) };
+pub static BIGINT_TYPE: TypeInfo = TypeInfo {
+    name: "BigInteger",
+    trace: trace_bigint,
+    finalize: Some(finalize_bigint),
+};
 
 unsafe fn trace_bigint(obj: NonNull<GcHeader>, tracer: &mut Tracer) {
     // SAFETY: called by the collector for objects allocated with BIGINT_TYPE.
@@ -27,9 +31,17 @@ unsafe fn finalize_bigint(obj: NonNull<GcHeader>) {
 }
 
 impl BigIntObject {
-    pub fn allocate(alloc: &mut dyn Allocator, layout: Gc<Layout>, value: BigInt) -> Result<Gc<BigIntObject>, OutOfMemory> {
-        let big: Gc<BigIntObject> =
-            allocate_object(alloc, std::mem::size_of::<BigIntObject>(), &BIGINT_TYPE, Some(layout))?;
+    pub fn allocate(
+        alloc: &mut dyn Allocator,
+        layout: Gc<Layout>,
+        value: BigInt,
+    ) -> Result<Gc<BigIntObject>, OutOfMemory> {
+        let big: Gc<BigIntObject> = allocate_object(
+            alloc,
+            std::mem::size_of::<BigIntObject>(),
+            &BIGINT_TYPE,
+            Some(layout),
+        )?;
         // SAFETY: fresh memory: write the BigInt without dropping the zeroed bytes.
         unsafe { std::ptr::write(&mut (*big.as_ptr()).value, value) };
         Ok(big)

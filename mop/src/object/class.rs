@@ -24,7 +24,11 @@ pub struct Class {
     method_table: UnsafeCell<FxHashMap<Value, Value>>,
 }
 
-pub static CLASS_TYPE: TypeInfo = TypeInfo { name: "Class", trace: trace_class, finalize: Some(finalize_class) };
+pub static CLASS_TYPE: TypeInfo = TypeInfo {
+    name: "Class",
+    trace: trace_class,
+    finalize: Some(finalize_class),
+};
 
 unsafe fn trace_class(obj: NonNull<GcHeader>, tracer: &mut Tracer) {
     // SAFETY: called by the collector for objects allocated with CLASS_TYPE.
@@ -58,7 +62,11 @@ impl Class {
 
     /// A new class object whose own layout is `layout` (the metaclass's instance layout, or
     /// `None` while the boot classes are being wired).
-    pub fn allocate(alloc: &mut dyn Allocator, layout: Option<Gc<Layout>>, class_field_count: usize) -> Result<Gc<Class>, OutOfMemory> {
+    pub fn allocate(
+        alloc: &mut dyn Allocator,
+        layout: Option<Gc<Layout>>,
+        class_field_count: usize,
+    ) -> Result<Gc<Class>, OutOfMemory> {
         let size = size_with_tail::<Class, Value>(class_field_count);
         let class: Gc<Class> = allocate_object(alloc, size, &CLASS_TYPE, layout)?;
         // SAFETY: fresh memory: write the table without dropping the zeroed bytes.
@@ -96,7 +104,9 @@ impl Class {
         self.methods.set(methods)
     }
     pub fn instance_layout(&self) -> Gc<Layout> {
-        self.instance_layout.get().expect("every class gets an instance layout when it is created")
+        self.instance_layout
+            .get()
+            .expect("every class gets an instance layout when it is created")
     }
     pub fn set_instance_layout(&self, layout: Gc<Layout>) {
         self.instance_layout.set(Some(layout))

@@ -11,7 +11,11 @@ pub struct Instance {
     header: ObjHeader,
 }
 
-pub static INSTANCE_TYPE: TypeInfo = TypeInfo { name: "Instance", trace: trace_instance, finalize: None };
+pub static INSTANCE_TYPE: TypeInfo = TypeInfo {
+    name: "Instance",
+    trace: trace_instance,
+    finalize: None,
+};
 
 unsafe fn trace_instance(obj: NonNull<GcHeader>, tracer: &mut Tracer) {
     // SAFETY: called by the collector for objects allocated with INSTANCE_TYPE.
@@ -26,7 +30,10 @@ impl Instance {
     /// The offset of the first field, recorded in every instance layout.
     pub const FIELDS_OFFSET: usize = std::mem::size_of::<Instance>();
 
-    pub fn allocate(alloc: &mut dyn Allocator, layout: Gc<Layout>) -> Result<Gc<Instance>, OutOfMemory> {
+    pub fn allocate(
+        alloc: &mut dyn Allocator,
+        layout: Gc<Layout>,
+    ) -> Result<Gc<Instance>, OutOfMemory> {
         let size = size_with_tail::<Instance, Value>(layout.field_count());
         allocate_object(alloc, size, &INSTANCE_TYPE, Some(layout))
     }

@@ -21,7 +21,11 @@ pub struct Layout {
     fields_offset: u32,
 }
 
-pub static LAYOUT_TYPE: TypeInfo = TypeInfo { name: "Layout", trace: trace_layout, finalize: None };
+pub static LAYOUT_TYPE: TypeInfo = TypeInfo {
+    name: "Layout",
+    trace: trace_layout,
+    finalize: None,
+};
 
 unsafe fn trace_layout(obj: NonNull<GcHeader>, tracer: &mut Tracer) {
     // SAFETY: the collector only calls this for objects allocated with LAYOUT_TYPE.
@@ -43,7 +47,8 @@ impl Layout {
         field_count: usize,
         fields_offset: usize,
     ) -> Result<Gc<Layout>, OutOfMemory> {
-        let layout: Gc<Layout> = allocate_object(alloc, std::mem::size_of::<Layout>(), &LAYOUT_TYPE, meta)?;
+        let layout: Gc<Layout> =
+            allocate_object(alloc, std::mem::size_of::<Layout>(), &LAYOUT_TYPE, meta)?;
         layout.class.set(class);
         // SAFETY: freshly allocated, not yet shared; these fields are written once here.
         unsafe {

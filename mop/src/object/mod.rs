@@ -32,7 +32,11 @@ use std::ptr::NonNull;
 /// [`Heap`](crate::heap::Heap), collecting first when a collection is due.
 pub trait Allocator {
     /// Zero-filled memory of `size` bytes (header included) for an object of kind `info`.
-    fn allocate(&mut self, size: usize, info: &'static TypeInfo) -> Result<NonNull<GcHeader>, OutOfMemory>;
+    fn allocate(
+        &mut self,
+        size: usize,
+        info: &'static TypeInfo,
+    ) -> Result<NonNull<GcHeader>, OutOfMemory>;
 }
 
 /// The first two words of every object.
@@ -91,14 +95,20 @@ impl<T> Gc<T> {
     /// `v` must point to a live object of type `T`.
     #[inline(always)]
     pub unsafe fn from_value(v: Value) -> Gc<T> {
-        Gc { ptr: NonNull::new_unchecked(v.bits() as usize as *mut T), _marker: PhantomData }
+        Gc {
+            ptr: NonNull::new_unchecked(v.bits() as usize as *mut T),
+            _marker: PhantomData,
+        }
     }
 
     /// # Safety
     /// `header` must be the header of a live object of type `T`.
     #[inline(always)]
     pub unsafe fn from_header(header: NonNull<GcHeader>) -> Gc<T> {
-        Gc { ptr: header.cast(), _marker: PhantomData }
+        Gc {
+            ptr: header.cast(),
+            _marker: PhantomData,
+        }
     }
 
     #[inline(always)]
@@ -123,7 +133,10 @@ impl<T> Gc<T> {
     /// The object must really be a `U`.
     #[inline(always)]
     pub unsafe fn cast<U>(self) -> Gc<U> {
-        Gc { ptr: self.ptr.cast(), _marker: PhantomData }
+        Gc {
+            ptr: self.ptr.cast(),
+            _marker: PhantomData,
+        }
     }
 }
 

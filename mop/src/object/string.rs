@@ -13,7 +13,11 @@ pub struct VmString {
     char_len: usize,
 }
 
-pub static STRING_TYPE: TypeInfo = TypeInfo { name: "String", trace: trace_string, finalize: None };
+pub static STRING_TYPE: TypeInfo = TypeInfo {
+    name: "String",
+    trace: trace_string,
+    finalize: None,
+};
 
 unsafe fn trace_string(obj: NonNull<GcHeader>, tracer: &mut Tracer) {
     // SAFETY: called by the collector for objects allocated with STRING_TYPE.
@@ -22,7 +26,11 @@ unsafe fn trace_string(obj: NonNull<GcHeader>, tracer: &mut Tracer) {
 }
 
 impl VmString {
-    pub fn allocate(alloc: &mut dyn Allocator, layout: Gc<Layout>, text: &str) -> Result<Gc<VmString>, OutOfMemory> {
+    pub fn allocate(
+        alloc: &mut dyn Allocator,
+        layout: Gc<Layout>,
+        text: &str,
+    ) -> Result<Gc<VmString>, OutOfMemory> {
         let size = size_with_tail::<VmString, u8>(text.len());
         let string: Gc<VmString> = allocate_object(alloc, size, &STRING_TYPE, Some(layout))?;
         // SAFETY: freshly allocated with room for `text.len()` trailing bytes, not yet shared.
@@ -60,9 +68,16 @@ impl VmString {
         if self.char_len == self.byte_len {
             return Some(&text[from..to]);
         }
-        let mut indices = text.char_indices().map(|(i, _)| i).chain(std::iter::once(text.len()));
+        let mut indices = text
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain(std::iter::once(text.len()));
         let start = indices.nth(from)?;
-        let end = if to == from { start } else { indices.nth(to - from - 1)? };
+        let end = if to == from {
+            start
+        } else {
+            indices.nth(to - from - 1)?
+        };
         Some(&text[start..end])
     }
 }

@@ -6,8 +6,8 @@
 
 use crate::invokable::Frame;
 use crate::nodes::{DispatchChain, Node};
-use crate::unwind::{Exec, Unwind};
 use crate::universe::Universe;
+use crate::unwind::{Exec, Unwind};
 use std::cell::Cell;
 use yerba_mop::heap::Tracer;
 use yerba_mop::Value;
@@ -107,8 +107,22 @@ pub struct BinaryOp {
 }
 
 impl BinaryOp {
-    pub fn new(operator: BinaryOperator, selector: Value, left: Node, right: Node, pos: Pos) -> BinaryOp {
-        BinaryOp { operator, selector, left, right, pos, generic: Cell::new(false), chain: DispatchChain::default() }
+    pub fn new(
+        operator: BinaryOperator,
+        selector: Value,
+        left: Node,
+        right: Node,
+        pos: Pos,
+    ) -> BinaryOp {
+        BinaryOp {
+            operator,
+            selector,
+            left,
+            right,
+            pos,
+            generic: Cell::new(false),
+            chain: DispatchChain::default(),
+        }
     }
 
     #[inline]
@@ -126,7 +140,9 @@ impl BinaryOp {
     #[inline(always)]
     fn numeric(&self, left: Value, right: Value) -> Option<Value> {
         if left.is_small_int() && right.is_small_int() {
-            return self.operator.on_ints(left.small_int_unchecked(), right.small_int_unchecked());
+            return self
+                .operator
+                .on_ints(left.small_int_unchecked(), right.small_int_unchecked());
         }
         let as_double = |v: Value| v.as_double().or_else(|| v.as_small_int().map(|i| i as f64));
         // An Integer receiver with a Double argument gives a Double for + - *, but `/` and
@@ -134,7 +150,12 @@ impl BinaryOp {
         // Double receiver, or arithmetic with a Double argument, are handled here.
         if left.is_double() || right.is_double() {
             let (a, b) = (as_double(left)?, as_double(right)?);
-            if left.is_small_int() && matches!(self.operator, BinaryOperator::Divide | BinaryOperator::Modulo) {
+            if left.is_small_int()
+                && matches!(
+                    self.operator,
+                    BinaryOperator::Divide | BinaryOperator::Modulo
+                )
+            {
                 return None;
             }
             return self.operator.on_doubles(a, b);

@@ -6,8 +6,8 @@
 //! flushes the entries, so a stale target never runs.
 
 use crate::invokable::Target;
-use crate::unwind::Exec;
 use crate::universe::Universe;
+use crate::unwind::Exec;
 use std::cell::Cell;
 use yerba_mop::heap::Tracer;
 use yerba_mop::object::{Gc, Layout};
@@ -21,9 +21,12 @@ enum ChainTarget {
     DoesNotUnderstand,
 }
 
+/// One specialisation: receivers with this layout run this target.
+type ChainEntry = Cell<Option<(Gc<Layout>, ChainTarget)>>;
+
 #[derive(Default)]
 pub struct DispatchChain {
-    entries: [Cell<Option<(Gc<Layout>, ChainTarget)>>; MAX_ENTRIES],
+    entries: [ChainEntry; MAX_ENTRIES],
     megamorphic: Cell<bool>,
     epoch: Cell<u64>,
 }
@@ -36,7 +39,9 @@ impl DispatchChain {
         if self.epoch.get() == u.dispatch_epoch {
             for entry in &self.entries {
                 match entry.get() {
-                    Some((cached, target)) if cached == layout => return invoke(target, u, selector, args),
+                    Some((cached, target)) if cached == layout => {
+                        return invoke(target, u, selector, args)
+                    }
                     Some(_) => {}
                     None => break,
                 }
@@ -69,7 +74,10 @@ impl DispatchChain {
 
     /// How many layouts the chain has specialised on, and whether it went megamorphic.
     pub fn state(&self) -> (usize, bool) {
-        (self.entries.iter().filter(|e| e.get().is_some()).count(), self.megamorphic.get())
+        (
+            self.entries.iter().filter(|e| e.get().is_some()).count(),
+            self.megamorphic.get(),
+        )
     }
 
     pub fn trace(&self, tracer: &mut Tracer) {

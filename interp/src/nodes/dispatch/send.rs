@@ -4,8 +4,8 @@
 use super::DispatchChain;
 use crate::invokable::Frame;
 use crate::nodes::Node;
-use crate::unwind::{Exec, Unwind};
 use crate::universe::Universe;
+use crate::unwind::{Exec, Unwind};
 use smallvec::SmallVec;
 use yerba_mop::heap::Tracer;
 use yerba_mop::Value;
@@ -21,7 +21,13 @@ pub struct Send {
 
 impl Send {
     pub fn new(selector: Value, receiver: Node, args: Vec<Node>, pos: Pos) -> Send {
-        Send { selector, receiver, args: args.into_boxed_slice(), chain: DispatchChain::default(), pos }
+        Send {
+            selector,
+            receiver,
+            args: args.into_boxed_slice(),
+            chain: DispatchChain::default(),
+            pos,
+        }
     }
 
     #[inline]

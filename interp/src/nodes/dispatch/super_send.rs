@@ -4,8 +4,8 @@
 
 use crate::invokable::{Frame, Target};
 use crate::nodes::Node;
-use crate::unwind::{Exec, Unwind};
 use crate::universe::Universe;
+use crate::unwind::{Exec, Unwind};
 use smallvec::SmallVec;
 use std::cell::Cell;
 use yerba_mop::heap::Tracer;
@@ -24,7 +24,13 @@ pub struct SuperSend {
 
 impl SuperSend {
     pub fn new(selector: Value, lookup_class: Value, args: Vec<Node>, pos: Pos) -> SuperSend {
-        SuperSend { selector, lookup_class, args: args.into_boxed_slice(), pos, cached: Cell::new(None) }
+        SuperSend {
+            selector,
+            lookup_class,
+            args: args.into_boxed_slice(),
+            pos,
+            cached: Cell::new(None),
+        }
     }
 
     pub fn execute(&self, u: &mut Universe, frame: &mut Frame) -> Exec {

@@ -3,8 +3,8 @@
 use super::fallback::{send_with_inlined_blocks, FallbackArg};
 use crate::invokable::Frame;
 use crate::nodes::Node;
-use crate::unwind::Exec;
 use crate::universe::Universe;
+use crate::unwind::Exec;
 use yerba_mop::heap::Tracer;
 use yerba_mop::Value;
 use yerba_parser::syntax::Pos;
@@ -28,7 +28,14 @@ impl AndOr {
         } else if left == Value::boolean(!self.is_and) {
             Ok(left)
         } else {
-            send_with_inlined_blocks(u, frame, self.selector, left, &[FallbackArg::Block(&self.right, None)], self.pos)
+            send_with_inlined_blocks(
+                u,
+                frame,
+                self.selector,
+                left,
+                &[FallbackArg::Block(&self.right, None)],
+                self.pos,
+            )
         }
     }
 

@@ -3,8 +3,8 @@
 use super::InlinedBlock;
 use crate::invokable::Frame;
 use crate::nodes::Node;
-use crate::unwind::{Exec, Unwind};
 use crate::universe::Universe;
+use crate::unwind::{Exec, Unwind};
 use smallvec::SmallVec;
 use yerba_mop::object::Gc;
 use yerba_mop::Value;

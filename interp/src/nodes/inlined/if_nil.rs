@@ -3,8 +3,8 @@
 
 use crate::invokable::Frame;
 use crate::nodes::Node;
-use crate::unwind::Exec;
 use crate::universe::Universe;
+use crate::unwind::Exec;
 use yerba_mop::heap::Tracer;
 use yerba_mop::Value;
 

@@ -3,8 +3,8 @@
 use super::fallback::{send_with_inlined_blocks, FallbackArg};
 use crate::invokable::Frame;
 use crate::nodes::Node;
-use crate::unwind::Exec;
 use crate::universe::Universe;
+use crate::unwind::Exec;
 use yerba_mop::heap::Tracer;
 use yerba_mop::Value;
 use yerba_parser::syntax::Pos;
@@ -27,7 +27,14 @@ impl IfTrue {
         } else if condition == Value::boolean(!self.expected) {
             Ok(Value::NIL)
         } else {
-            send_with_inlined_blocks(u, frame, self.selector, condition, &[FallbackArg::Block(&self.body, None)], self.pos)
+            send_with_inlined_blocks(
+                u,
+                frame,
+                self.selector,
+                condition,
+                &[FallbackArg::Block(&self.body, None)],
+                self.pos,
+            )
         }
     }
 
@@ -58,8 +65,15 @@ impl IfTrueIfFalse {
         } else if condition.is_false() {
             self.if_false.execute(u, frame)
         } else {
-            let (first, second) = if self.swapped { (&self.if_false, &self.if_true) } else { (&self.if_true, &self.if_false) };
-            let args = [FallbackArg::Block(first, None), FallbackArg::Block(second, None)];
+            let (first, second) = if self.swapped {
+                (&self.if_false, &self.if_true)
+            } else {
+                (&self.if_true, &self.if_false)
+            };
+            let args = [
+                FallbackArg::Block(first, None),
+                FallbackArg::Block(second, None),
+            ];
             send_with_inlined_blocks(u, frame, self.selector, condition, &args, self.pos)
         }
     }

@@ -4,8 +4,8 @@
 
 use crate::invokable::Frame;
 use crate::nodes::Node;
-use crate::unwind::{Exec, Unwind};
 use crate::universe::{fatal_out_of_memory, Universe};
+use crate::unwind::{Exec, Unwind};
 use std::cell::Cell;
 use std::ptr::NonNull;
 use yerba_mop::heap::{GcHeader, Tracer, TypeInfo};
@@ -22,7 +22,11 @@ pub struct InlinedBlock {
     alive: Cell<bool>,
 }
 
-pub static INLINED_BLOCK_TYPE: TypeInfo = TypeInfo { name: "InlinedBlock", trace: trace_inlined_block, finalize: None };
+pub static INLINED_BLOCK_TYPE: TypeInfo = TypeInfo {
+    name: "InlinedBlock",
+    trace: trace_inlined_block,
+    finalize: None,
+};
 
 unsafe fn trace_inlined_block(obj: NonNull<GcHeader>, tracer: &mut Tracer) {
     // SAFETY: called by the collector for objects allocated with INLINED_BLOCK_TYPE. The
@@ -32,11 +36,20 @@ unsafe fn trace_inlined_block(obj: NonNull<GcHeader>, tracer: &mut Tracer) {
 }
 
 impl InlinedBlock {
-    pub fn allocate(u: &mut Universe, body: &Node, frame: &mut Frame, parameter: Option<u32>) -> Gc<InlinedBlock> {
+    pub fn allocate(
+        u: &mut Universe,
+        body: &Node,
+        frame: &mut Frame,
+        parameter: Option<u32>,
+    ) -> Gc<InlinedBlock> {
         let layout = u.layouts.blocks[usize::from(parameter.is_some())];
-        let block: Gc<InlinedBlock> =
-            allocate_object(u, std::mem::size_of::<InlinedBlock>(), &INLINED_BLOCK_TYPE, Some(layout))
-                .unwrap_or_else(|e| fatal_out_of_memory(e));
+        let block: Gc<InlinedBlock> = allocate_object(
+            u,
+            std::mem::size_of::<InlinedBlock>(),
+            &INLINED_BLOCK_TYPE,
+            Some(layout),
+        )
+        .unwrap_or_else(|e| fatal_out_of_memory(e));
         // SAFETY: fresh, unshared memory.
         unsafe {
             let raw = block.as_ptr();
@@ -67,7 +80,11 @@ pub fn call_inlined_block(u: &mut Universe, args: &[Value]) -> Option<Exec> {
     }
     let expected = usize::from(block.parameter.is_some());
     if args.len() - 1 != expected {
-        let text = format!("Tried passing {} arguments to a function that requires {}.", args.len() - 1, expected);
+        let text = format!(
+            "Tried passing {} arguments to a function that requires {}.",
+            args.len() - 1,
+            expected
+        );
         return Some(Err(u.vm_error(text)));
     }
     // SAFETY: while the block is alive, the send that received it has not returned, so the

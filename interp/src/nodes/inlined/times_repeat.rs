@@ -3,8 +3,8 @@
 use super::fallback::{send_with_inlined_blocks, FallbackArg};
 use crate::invokable::Frame;
 use crate::nodes::Node;
-use crate::unwind::Exec;
 use crate::universe::Universe;
+use crate::unwind::Exec;
 use yerba_mop::heap::Tracer;
 use yerba_mop::Value;
 use yerba_parser::syntax::Pos;
@@ -27,7 +27,14 @@ impl TimesRepeat {
                 }
                 Ok(receiver)
             }
-            None => send_with_inlined_blocks(u, frame, self.selector, receiver, &[FallbackArg::Block(&self.body, None)], self.pos),
+            None => send_with_inlined_blocks(
+                u,
+                frame,
+                self.selector,
+                receiver,
+                &[FallbackArg::Block(&self.body, None)],
+                self.pos,
+            ),
         }
     }
 

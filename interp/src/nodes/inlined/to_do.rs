@@ -5,8 +5,8 @@
 use super::fallback::{send_with_inlined_blocks, FallbackArg};
 use crate::invokable::Frame;
 use crate::nodes::Node;
-use crate::unwind::Exec;
 use crate::universe::Universe;
+use crate::unwind::Exec;
 use yerba_mop::heap::Tracer;
 use yerba_mop::Value;
 use yerba_parser::syntax::Pos;
@@ -66,14 +66,28 @@ impl ToDo {
     }
 
     #[cold]
-    fn fall_back(&self, u: &mut Universe, frame: &mut Frame, start: Value, limit: Value, step: Option<Value>) -> Exec {
+    fn fall_back(
+        &self,
+        u: &mut Universe,
+        frame: &mut Frame,
+        start: Value,
+        limit: Value,
+        step: Option<Value>,
+    ) -> Exec {
         let block = FallbackArg::Block(&self.body, Some(self.variable_slot));
         match step {
             Some(step) => {
                 let args = [FallbackArg::Value(limit), FallbackArg::Value(step), block];
                 send_with_inlined_blocks(u, frame, self.selector, start, &args, self.pos)
             }
-            None => send_with_inlined_blocks(u, frame, self.selector, start, &[FallbackArg::Value(limit), block], self.pos),
+            None => send_with_inlined_blocks(
+                u,
+                frame,
+                self.selector,
+                start,
+                &[FallbackArg::Value(limit), block],
+                self.pos,
+            ),
         }
     }
 

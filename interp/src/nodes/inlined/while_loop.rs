@@ -2,8 +2,8 @@
 
 use crate::invokable::Frame;
 use crate::nodes::Node;
-use crate::unwind::Exec;
 use crate::universe::Universe;
+use crate::unwind::Exec;
 use yerba_mop::heap::Tracer;
 use yerba_mop::Value;
 
@@ -32,8 +32,14 @@ impl WhileLoop {
 
     #[cold]
     fn not_boolean(&self, u: &mut Universe) -> crate::unwind::Unwind {
-        let selector = if self.expected { "whileTrue:" } else { "whileFalse:" };
-        u.vm_error(format!("The receiver block of {selector} answered a non-Boolean."))
+        let selector = if self.expected {
+            "whileTrue:"
+        } else {
+            "whileFalse:"
+        };
+        u.vm_error(format!(
+            "The receiver block of {selector} answered a non-Boolean."
+        ))
     }
 
     pub fn trace(&self, tracer: &mut Tracer) {
