@@ -221,3 +221,24 @@ fn a_missing_class_is_an_error() {
         outcome.describe()
     );
 }
+
+#[test]
+fn exhausting_the_heap_limit_is_a_clear_error() {
+    let dir = fresh_temp_dir("heap-limit");
+    write(
+        &dir,
+        "Hog.som",
+        "Hog = ( run = ( | v | 'started' println. v := Vector new. [ true ] whileTrue: [ v append: (Array new: 1000) ] ) )\n",
+    );
+    let outcome = run_in(&dir, &["--max-heap", "64", "Hog.som"]);
+    assert_eq!(outcome.code, Some(1), "{}", outcome.describe());
+    assert!(outcome.stdout.contains("started"), "{}", outcome.describe());
+    assert!(outcome.stderr.contains("out of memory"), "{}", outcome.describe());
+}
+
+#[test]
+fn gc_statistics_are_printed_on_request() {
+    let outcome = run(&["--stats", "--gc-stress", "tests/programs/hello_world.som"]);
+    assert_hello(&outcome);
+    assert!(outcome.stderr.contains("collections"), "{}", outcome.describe());
+}
