@@ -233,12 +233,20 @@ fn exhausting_the_heap_limit_is_a_clear_error() {
     let outcome = run_in(&dir, &["--max-heap", "64", "Hog.som"]);
     assert_eq!(outcome.code, Some(1), "{}", outcome.describe());
     assert!(outcome.stdout.contains("started"), "{}", outcome.describe());
-    assert!(outcome.stderr.contains("out of memory"), "{}", outcome.describe());
+    assert!(
+        outcome.stderr.contains("out of memory"),
+        "{}",
+        outcome.describe()
+    );
 }
 
 #[test]
 fn gc_statistics_are_printed_on_request() {
     let outcome = run(&["--stats", "--gc-stress", "tests/programs/hello_world.som"]);
     assert_hello(&outcome);
-    assert!(outcome.stderr.contains("collections"), "{}", outcome.describe());
+    assert!(
+        outcome.stderr.contains("collections"),
+        "{}",
+        outcome.describe()
+    );
 }

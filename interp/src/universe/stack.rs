@@ -45,6 +45,20 @@ impl ValueStack {
         self.slots[base..].as_ptr()
     }
 
+    pub fn set(&self, index: usize, value: Value) {
+        self.slots[index].set(value);
+    }
+
+    /// The values of slots `base..base + len`, which stay in place until the region is popped.
+    ///
+    /// # Safety
+    /// The caller must not use the slice after popping the region.
+    pub unsafe fn values_at(&self, base: usize, len: usize) -> &'static [Value] {
+        let region = &self.slots[base..base + len];
+        // SAFETY: `Cell<Value>` has the layout of `Value`; the boxed slots never move.
+        std::slice::from_raw_parts(region.as_ptr() as *const Value, len)
+    }
+
     pub fn trace(&self, tracer: &mut Tracer) {
         for slot in &self.slots[..self.top] {
             tracer.mark_value(slot.get());

@@ -6,7 +6,6 @@ use crate::invokable::Frame;
 use crate::nodes::Node;
 use crate::universe::Universe;
 use crate::unwind::{Exec, Unwind};
-use smallvec::SmallVec;
 use yerba_mop::heap::Tracer;
 use yerba_mop::Value;
 use yerba_parser::syntax::Pos;
@@ -50,14 +49,9 @@ impl Send {
                 let c = c.execute(u, frame)?;
                 self.chain.dispatch(u, self.selector, &[receiver, a, b, c])
             }
-            args => {
-                let mut values: SmallVec<[Value; 8]> = SmallVec::new();
-                values.push(receiver);
-                for arg in args {
-                    values.push(arg.execute(u, frame)?);
-                }
-                self.chain.dispatch(u, self.selector, &values)
-            }
+            args => super::with_evaluated_args(u, frame, receiver, args, |u, values| {
+                self.chain.dispatch(u, self.selector, values)
+            }),
         };
         if result == Err(Unwind::Error) {
             u.note_error_position(self.pos);

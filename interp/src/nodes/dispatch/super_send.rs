@@ -6,7 +6,6 @@ use crate::invokable::{Frame, Target};
 use crate::nodes::Node;
 use crate::universe::Universe;
 use crate::unwind::{Exec, Unwind};
-use smallvec::SmallVec;
 use std::cell::Cell;
 use yerba_mop::heap::Tracer;
 use yerba_mop::object::{Class, Gc};
@@ -34,19 +33,17 @@ impl SuperSend {
     }
 
     pub fn execute(&self, u: &mut Universe, frame: &mut Frame) -> Exec {
-        let mut values: SmallVec<[Value; 4]> = SmallVec::new();
-        values.push(frame.receiver);
-        for arg in self.args.iter() {
-            values.push(arg.execute(u, frame)?);
-        }
-        let target = match self.cached.get() {
-            Some((epoch, target)) if epoch == u.dispatch_epoch => target,
-            _ => self.resolve(u),
-        };
-        let result = match target {
-            Some(target) => target.invoke(u, &values),
-            None => u.send_does_not_understand(self.selector, &values),
-        };
+        let result =
+            super::with_evaluated_args(u, frame, frame.receiver, &self.args, |u, values| {
+                let target = match self.cached.get() {
+                    Some((epoch, target)) if epoch == u.dispatch_epoch => target,
+                    _ => self.resolve(u),
+                };
+                match target {
+                    Some(target) => target.invoke(u, values),
+                    None => u.send_does_not_understand(self.selector, values),
+                }
+            });
         if result == Err(Unwind::Error) {
             u.note_error_position(self.pos);
         }
