@@ -93,9 +93,15 @@ pub fn class_name_of(u: &Universe, v: Value) -> String {
 #[cold]
 pub fn wrong_kind(u: &mut Universe, expected: &str, v: Value) -> Unwind {
     let actual = class_name_of(u, v);
-    u.vm_error(format!(
-        "Expected object of type '{expected}' but got type '{actual}'."
-    ))
+    let message = if actual == expected {
+        // A plain instance made by `new` for a class whose real instances have other storage.
+        format!(
+            "Expected object of type '{expected}' but got an instance of {actual} made with new."
+        )
+    } else {
+        format!("Expected object of type '{expected}' but got type '{actual}'.")
+    };
+    u.vm_error(message)
 }
 
 /// A String or Symbol.

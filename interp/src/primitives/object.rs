@@ -91,9 +91,12 @@ fn size_in_bytes(v: Value) -> usize {
     }
 }
 
+/// Identity; Doubles are identical when they are equal (`0.0 == -0.0`), NaN to itself.
 fn identical(u: &mut Universe, args: &[Value]) -> Exec {
     let (receiver, other) = binary(u, args)?;
-    Ok(Value::boolean(receiver == other))
+    let equal_doubles =
+        matches!((receiver.as_double(), other.as_double()), (Some(x), Some(y)) if x == y);
+    Ok(Value::boolean(receiver == other || equal_doubles))
 }
 
 /// A stable hash: the value itself for immediates (Doubles hash as equal Doubles compare),
