@@ -176,6 +176,10 @@ impl Compiler<'_> {
         Ok(sequence(statements))
     }
 
+    fn expressions(&mut self, exprs: &[Expr]) -> Result<Vec<Node>, CompileError> {
+        exprs.iter().map(|e| self.expression(e)).collect()
+    }
+
     fn send(
         &mut self,
         receiver: &Expr,
@@ -184,10 +188,7 @@ impl Compiler<'_> {
         pos: Pos,
     ) -> Result<Node, CompileError> {
         if matches!(receiver, Expr::Variable { name, .. } if name == "super") {
-            let args = args
-                .iter()
-                .map(|a| self.expression(a))
-                .collect::<Result<Vec<_>, _>>()?;
+            let args = self.expressions(args)?;
             let symbol = self.u.symbol(selector);
             let lookup_class = self.class.holder.superclass();
             return Ok(Node::SuperSend(Box::new(SuperSend::new(
@@ -203,7 +204,7 @@ impl Compiler<'_> {
         self.plain_send(receiver, selector, args, pos)
     }
 
-    pub fn plain_send(
+    fn plain_send(
         &mut self,
         receiver: &Expr,
         selector: &str,
@@ -211,10 +212,7 @@ impl Compiler<'_> {
         pos: Pos,
     ) -> Result<Node, CompileError> {
         let receiver = self.expression(receiver)?;
-        let mut args = args
-            .iter()
-            .map(|a| self.expression(a))
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut args = self.expressions(args)?;
         let symbol = self.u.symbol(selector);
         if args.len() == 1 {
             if let Some(operator) = BinaryOperator::from_selector(selector) {

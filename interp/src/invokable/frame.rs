@@ -51,6 +51,7 @@ impl Frame {
         // a heap context, so the chain of `outer` links is at least `depth` long.
         let mut context: Gc<Context> = unsafe { Gc::from_value(self.outer) };
         for _ in 1..depth {
+            // SAFETY: as above, each context on the chain has an outer context up to `depth`.
             context = unsafe { Gc::from_value(context.outer()) };
         }
         context

@@ -27,7 +27,7 @@ fn name(u: &mut Universe, args: &[Value]) -> Exec {
 fn new(u: &mut Universe, args: &[Value]) -> Exec {
     let receiver = unary(u, args)?;
     let class = expect_class(u, receiver)?;
-    if class == u.core.class || class.instance_layout().fields_offset() != Instance::FIELDS_OFFSET {
+    if class.instance_layout().fields_offset() != Instance::FIELDS_OFFSET {
         let text = format!(
             "Instances of {} cannot be created with new.",
             u.class_name(receiver)

@@ -79,7 +79,7 @@ pub fn boot(options: Options) -> Box<Universe> {
         Class::FIELDS_OFFSET,
     ));
 
-    for ((_, superclass), (class, metaclass)) in CORE_CLASSES.iter().zip(&pairs) {
+    for ((name, superclass), (class, metaclass)) in CORE_CLASSES.iter().zip(&pairs) {
         metaclass.header().set_layout(metaclass_instances);
         let class_side = ok(Layout::allocate(
             a,
@@ -90,12 +90,18 @@ pub fn boot(options: Options) -> Box<Universe> {
         ));
         class.header().set_layout(class_side);
         metaclass.set_instance_layout(class_side);
+        // Instances of Class are class objects, whose fields follow the class's fixed part.
+        let fields_offset = if *name == "Class" {
+            Class::FIELDS_OFFSET
+        } else {
+            Instance::FIELDS_OFFSET
+        };
         class.set_instance_layout(ok(Layout::allocate(
             a,
             Some(layout_layout),
             class.value(),
             0,
-            Instance::FIELDS_OFFSET,
+            fields_offset,
         )));
         match superclass {
             Some(superclass) => {
