@@ -1,11 +1,14 @@
 //! How execution leaves a node other than by answering a value.
 //!
-//! `Unwind` is one byte so that `Exec` is returned in registers; the payload (the value being
-//! returned, the target context, the error) waits in the [`Universe`](crate::universe::Universe).
+//! `Unwind` is a word-sized tag, like `Value`, so that `Exec` is a pair of scalars that is
+//! returned in two registers (a one-byte tag would make it an aggregate returned through
+//! memory); the payload (the value being returned, the target context, the error) waits in
+//! the [`Universe`](crate::universe::Universe).
 
 use yerba_mop::Value;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u64)]
 pub enum Unwind {
     /// `^` inside a block inlined into its method: the method answers `Universe::returning`.
     LocalReturn,
@@ -17,3 +20,11 @@ pub enum Unwind {
 
 /// The result of executing a node or activating a method.
 pub type Exec = Result<Value, Unwind>;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn exec_is_a_pair_of_words() {
+        assert_eq!(std::mem::size_of::<super::Exec>(), 16);
+    }
+}

@@ -1,9 +1,10 @@
 //! The executable form of a method or block body, produced by the compiler.
 
-use crate::nodes::Node;
+use crate::nodes::{FieldWrite, Node};
 use crate::vm_error::SourceFile;
 use std::rc::Rc;
 use yerba_mop::heap::Tracer;
+use yerba_mop::Value;
 use yerba_parser::syntax::Pos;
 
 pub struct CompiledBody {
@@ -20,7 +21,42 @@ pub struct CompiledBody {
     pub pos: Pos,
 }
 
+/// A method body simple enough for a send site to run it without an activation.
+#[derive(Clone, Copy)]
+pub enum Trivial {
+    /// `^field` (0-based field index).
+    Getter(u32),
+    /// `field := argument`, answering self, or `^field := argument`, answering the argument.
+    Setter { index: u32, answers_argument: bool },
+    /// `^literal`.
+    Constant(Value),
+    /// An empty method.
+    SelfReturn,
+}
+
 impl CompiledBody {
+    /// Recognises the trivial method bodies (see [`Trivial`]).
+    pub fn trivial(&self) -> Option<Trivial> {
+        let setter = |write: &FieldWrite, answers_argument| {
+            matches!(write.value, Node::ArgumentRead(1)).then_some(Trivial::Setter {
+                index: write.access.index,
+                answers_argument,
+            })
+        };
+        match &self.body {
+            Node::FieldRead(read) => Some(Trivial::Getter(read.access.index)),
+            Node::Literal(value) => Some(Trivial::Constant(*value)),
+            Node::SelfRead => Some(Trivial::SelfReturn),
+            Node::FieldWrite(write) => setter(write, true),
+            Node::Sequence(statements) => match &**statements {
+                [Node::FieldWrite(write), Node::SelfRead] => setter(write, false),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+
     pub fn trace(&self, tracer: &mut Tracer) {
         self.body.trace(tracer);
     }

@@ -10,7 +10,7 @@ mod primitive;
 
 pub use activation::{activate_block, activate_method};
 pub use block::Block;
-pub use compiled_body::CompiledBody;
+pub use compiled_body::{CompiledBody, Trivial};
 pub use context::Context;
 pub use frame::Frame;
 pub use method::Method;

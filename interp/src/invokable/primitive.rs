@@ -73,6 +73,11 @@ impl Primitive {
         self.holder.set(holder)
     }
 
+    /// The implementation, or `None` for a primitive the VM does not implement.
+    pub fn function(&self) -> Option<PrimitiveFn> {
+        self.function
+    }
+
     #[inline(always)]
     pub fn call(&self, u: &mut Universe, args: &[Value]) -> Exec {
         match self.function {

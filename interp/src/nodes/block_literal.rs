@@ -11,7 +11,7 @@ pub struct BlockLiteral {
 }
 
 impl BlockLiteral {
-    #[inline]
+    #[inline(never)]
     pub fn execute(&self, u: &mut Universe, frame: &mut Frame) -> Value {
         let layout = u.layouts.blocks[self.code.arity.min(2)];
         Block::allocate(

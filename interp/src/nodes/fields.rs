@@ -87,7 +87,7 @@ pub struct FieldRead {
 }
 
 impl FieldRead {
-    #[inline]
+    #[inline(never)]
     pub fn execute(&self, u: &mut Universe, frame: &mut Frame) -> Exec {
         Ok(self.access.slot(u, frame.receiver)?.get())
     }
@@ -103,7 +103,7 @@ pub struct FieldWrite {
 }
 
 impl FieldWrite {
-    #[inline]
+    #[inline(never)]
     pub fn execute(&self, u: &mut Universe, frame: &mut Frame) -> Exec {
         let value = self.value.execute(u, frame)?;
         self.access.slot(u, frame.receiver)?.set(value);

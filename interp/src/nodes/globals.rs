@@ -21,7 +21,7 @@ impl GlobalRead {
         }
     }
 
-    #[inline]
+    #[inline(never)]
     pub fn execute(&self, u: &mut Universe, frame: &mut Frame) -> Exec {
         let mut cell = self.cell.get();
         if cell.is_null() {

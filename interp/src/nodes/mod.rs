@@ -67,7 +67,10 @@ pub enum Node {
 }
 
 impl Node {
-    #[inline]
+    /// Runs the node. Leaves (literals, `self`, slot reads) are evaluated right here, inlined
+    /// into the parent; every other kind runs in a function of its own, so each parent site
+    /// gets its own dispatch branch and each kind a prologue sized to its needs.
+    #[inline(always)]
     pub fn execute(&self, u: &mut Universe, frame: &mut Frame) -> Exec {
         match self {
             Node::Literal(value) => Ok(*value),
@@ -81,19 +84,8 @@ impl Node {
             Node::FieldWrite(write) => write.execute(u, frame),
             Node::GlobalRead(read) => read.execute(u, frame),
             Node::Block(block) => Ok(block.execute(u, frame)),
-            Node::Sequence(statements) => {
-                let (last, rest) = statements
-                    .split_last()
-                    .expect("the compiler never emits empty sequences");
-                for statement in rest {
-                    statement.execute(u, frame)?;
-                }
-                last.execute(u, frame)
-            }
-            Node::LocalReturn(value) => {
-                u.returning = value.execute(u, frame)?;
-                Err(Unwind::LocalReturn)
-            }
+            Node::Sequence(statements) => execute_sequence(statements, u, frame),
+            Node::LocalReturn(value) => execute_local_return(value, u, frame),
             Node::NonLocalReturn(ret) => ret.execute(u, frame),
             Node::Send(send) => send.execute(u, frame),
             Node::SuperSend(send) => send.execute(u, frame),
@@ -137,4 +129,22 @@ impl Node {
             Node::TimesRepeat(node) => node.trace(tracer),
         }
     }
+}
+
+#[inline(never)]
+fn execute_sequence(statements: &[Node], u: &mut Universe, frame: &mut Frame) -> Exec {
+    let (last, rest) = statements
+        .split_last()
+        .expect("the compiler never emits empty sequences");
+    for statement in rest {
+        statement.execute(u, frame)?;
+    }
+    last.execute(u, frame)
+}
+
+/// `^` in a block inlined into the method: leaves the method's body.
+#[inline(never)]
+fn execute_local_return(value: &Node, u: &mut Universe, frame: &mut Frame) -> Exec {
+    u.returning = value.execute(u, frame)?;
+    Err(Unwind::LocalReturn)
 }

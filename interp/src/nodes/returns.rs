@@ -13,7 +13,7 @@ pub struct NonLocalReturn {
 }
 
 impl NonLocalReturn {
-    #[inline]
+    #[inline(never)]
     pub fn execute(&self, u: &mut Universe, frame: &mut Frame) -> Exec {
         let value = self.value.execute(u, frame)?;
         let home = frame.outer_context(self.home_depth as usize);

@@ -16,8 +16,18 @@ pub struct OuterVariable {
 }
 
 impl OuterVariable {
+    /// Inlined for the common case of the directly enclosing activation.
     #[inline(always)]
     pub fn read(self, frame: &Frame) -> Value {
+        if self.depth == 1 {
+            frame.outer_context(1).slots()[self.slot as usize].get()
+        } else {
+            self.read_far(frame)
+        }
+    }
+
+    #[inline(never)]
+    fn read_far(self, frame: &Frame) -> Value {
         frame.outer_context(self.depth as usize).slots()[self.slot as usize].get()
     }
 
@@ -34,7 +44,7 @@ pub struct VariableWrite {
 }
 
 impl VariableWrite {
-    #[inline]
+    #[inline(never)]
     pub fn execute(&self, u: &mut Universe, frame: &mut Frame) -> Exec {
         let value = self.value.execute(u, frame)?;
         if self.variable.depth == 0 {

@@ -46,44 +46,75 @@ impl BinaryOperator {
         })
     }
 
-    /// The result for two small integers, or `None` when the send must handle it (overflow,
-    /// division by zero).
-    #[inline(always)]
-    fn on_ints(self, a: i64, b: i64) -> Option<Value> {
+    /// The numeric specialisation a fresh node of this operator starts with.
+    fn numeric_execute(self) -> ExecuteFn {
         use BinaryOperator::*;
         match self {
-            Add => Value::small_int(a + b),
-            Subtract => Value::small_int(a - b),
-            Multiply => a.checked_mul(b).and_then(Value::small_int),
-            Divide if b != 0 => Value::small_int(a / b),
-            Modulo if b != 0 => Value::small_int(floored_modulo(a, b)),
-            Divide | Modulo => None,
-            LessThan => Some(Value::boolean(a < b)),
-            GreaterThan => Some(Value::boolean(a > b)),
-            LessOrEqual => Some(Value::boolean(a <= b)),
-            GreaterOrEqual => Some(Value::boolean(a >= b)),
-            Equal => Some(Value::boolean(a == b)),
-            NotEqual => Some(Value::boolean(a != b)),
-        }
-    }
-
-    /// The result for two doubles, or `None` for operators Double does not define this way.
-    #[inline(always)]
-    fn on_doubles(self, a: f64, b: f64) -> Option<Value> {
-        use BinaryOperator::*;
-        match self {
-            Add => Some(Value::double(a + b)),
-            Subtract => Some(Value::double(a - b)),
-            Multiply => Some(Value::double(a * b)),
-            LessThan => Some(Value::boolean(a < b)),
-            GreaterThan => Some(Value::boolean(a > b)),
-            LessOrEqual => Some(Value::boolean(a <= b)),
-            GreaterOrEqual => Some(Value::boolean(a >= b)),
-            Equal => Some(Value::boolean(a == b)),
-            Divide | Modulo | NotEqual => None,
+            Add => execute_numeric::<Sum>,
+            Subtract => execute_numeric::<Difference>,
+            Multiply => execute_numeric::<Product>,
+            Divide => execute_numeric::<Quotient>,
+            Modulo => execute_numeric::<FlooredModulo>,
+            LessThan => execute_numeric::<Less>,
+            GreaterThan => execute_numeric::<Greater>,
+            LessOrEqual => execute_numeric::<AtMost>,
+            GreaterOrEqual => execute_numeric::<AtLeast>,
+            Equal => execute_numeric::<Same>,
+            NotEqual => execute_numeric::<Different>,
         }
     }
 }
+
+/// The numeric semantics of one operator, monomorphised into its own node specialisation.
+/// `None` leaves the case to the real send (overflow, division by zero, mixed cases with
+/// rules of their own), so the library's primitives stay the one definition of the semantics.
+trait Operator {
+    fn on_ints(a: i64, b: i64) -> Option<Value>;
+    fn on_doubles(a: f64, b: f64) -> Option<Value>;
+    /// Whether an Integer receiver with a Double argument computes in doubles (`+ - *` and
+    /// the comparisons do; `/` and `%` have rules of their own).
+    const INTEGER_WITH_DOUBLE: bool = true;
+}
+
+macro_rules! operator {
+    ($name:ident, ints: |$a:ident, $b:ident| $ints:expr, doubles: |$x:ident, $y:ident| $doubles:expr
+     $(, integer_with_double: $iwd:expr)?) => {
+        struct $name;
+        impl Operator for $name {
+            #[inline(always)]
+            fn on_ints($a: i64, $b: i64) -> Option<Value> {
+                $ints
+            }
+            #[inline(always)]
+            #[allow(unused_variables)]
+            fn on_doubles($x: f64, $y: f64) -> Option<Value> {
+                $doubles
+            }
+            $(const INTEGER_WITH_DOUBLE: bool = $iwd;)?
+        }
+    };
+}
+
+operator!(Sum, ints: |a, b| Value::small_int(a + b), doubles: |a, b| Some(Value::double(a + b)));
+operator!(Difference, ints: |a, b| Value::small_int(a - b),
+          doubles: |a, b| Some(Value::double(a - b)));
+operator!(Product, ints: |a, b| a.checked_mul(b).and_then(Value::small_int),
+          doubles: |a, b| Some(Value::double(a * b)));
+operator!(Quotient, ints: |a, b| if b != 0 { Value::small_int(a / b) } else { None },
+          doubles: |a, b| None, integer_with_double: false);
+operator!(FlooredModulo, ints: |a, b| if b != 0 { Value::small_int(floored_modulo(a, b)) } else { None },
+          doubles: |a, b| None, integer_with_double: false);
+operator!(Less, ints: |a, b| Some(Value::boolean(a < b)),
+          doubles: |a, b| Some(Value::boolean(a < b)));
+operator!(Greater, ints: |a, b| Some(Value::boolean(a > b)),
+          doubles: |a, b| Some(Value::boolean(a > b)));
+operator!(AtMost, ints: |a, b| Some(Value::boolean(a <= b)),
+          doubles: |a, b| Some(Value::boolean(a <= b)));
+operator!(AtLeast, ints: |a, b| Some(Value::boolean(a >= b)),
+          doubles: |a, b| Some(Value::boolean(a >= b)));
+operator!(Same, ints: |a, b| Some(Value::boolean(a == b)),
+          doubles: |a, b| Some(Value::boolean(a == b)));
+operator!(Different, ints: |a, b| Some(Value::boolean(a != b)), doubles: |a, b| None);
 
 /// `a % b` with the sign of the divisor, as SOM's Integer>>% defines it.
 #[inline(always)]
@@ -96,13 +127,16 @@ fn floored_modulo(a: i64, b: i64) -> i64 {
     }
 }
 
+/// The node's current specialisation; rewriting the node replaces it.
+type ExecuteFn = fn(&BinaryOp, &mut Universe, &mut Frame) -> Exec;
+
 pub struct BinaryOp {
     pub operator: BinaryOperator,
     pub selector: Value,
     pub left: Node,
     pub right: Node,
     pub pos: Pos,
-    generic: Cell<bool>,
+    specialisation: Cell<ExecuteFn>,
     chain: DispatchChain,
 }
 
@@ -120,47 +154,14 @@ impl BinaryOp {
             left,
             right,
             pos,
-            generic: Cell::new(false),
+            specialisation: Cell::new(operator.numeric_execute()),
             chain: DispatchChain::default(),
         }
     }
 
-    #[inline]
-    pub fn execute(&self, u: &mut Universe, frame: &mut Frame) -> Exec {
-        let left = self.left.execute(u, frame)?;
-        let right = self.right.execute(u, frame)?;
-        if !self.generic.get() {
-            if let Some(result) = self.numeric(left, right) {
-                return Ok(result);
-            }
-        }
-        self.send(u, left, right)
-    }
-
     #[inline(always)]
-    fn numeric(&self, left: Value, right: Value) -> Option<Value> {
-        if left.is_small_int() && right.is_small_int() {
-            return self
-                .operator
-                .on_ints(left.small_int_unchecked(), right.small_int_unchecked());
-        }
-        let as_double = |v: Value| v.as_double().or_else(|| v.as_small_int().map(|i| i as f64));
-        // An Integer receiver with a Double argument gives a Double for + - *, but `/` and
-        // the comparisons have their own rules; only mixed comparisons and arithmetic with a
-        // Double receiver, or arithmetic with a Double argument, are handled here.
-        if left.is_double() || right.is_double() {
-            let (a, b) = (as_double(left)?, as_double(right)?);
-            if left.is_small_int()
-                && matches!(
-                    self.operator,
-                    BinaryOperator::Divide | BinaryOperator::Modulo
-                )
-            {
-                return None;
-            }
-            return self.operator.on_doubles(a, b);
-        }
-        None
+    pub fn execute(&self, u: &mut Universe, frame: &mut Frame) -> Exec {
+        (self.specialisation.get())(self, u, frame)
     }
 
     #[cold]
@@ -168,8 +169,13 @@ impl BinaryOp {
     fn send(&self, u: &mut Universe, left: Value, right: Value) -> Exec {
         let is_number = |v: Value| v.is_small_int() || v.is_double();
         if !is_number(left) {
-            self.generic.set(true);
+            self.specialisation.set(execute_generic);
         }
+        self.dispatch(u, left, right)
+    }
+
+    #[inline(always)]
+    fn dispatch(&self, u: &mut Universe, left: Value, right: Value) -> Exec {
         let result = self.chain.dispatch(u, self.selector, &[left, right]);
         if result == Err(Unwind::Error) {
             u.note_error_position(self.pos);
@@ -185,28 +191,62 @@ impl BinaryOp {
     }
 }
 
+/// Specialised for numbers: small integers first, then doubles; anything else sends.
+fn execute_numeric<O: Operator>(node: &BinaryOp, u: &mut Universe, frame: &mut Frame) -> Exec {
+    let left = node.left.execute(u, frame)?;
+    let right = node.right.execute(u, frame)?;
+    let result = if left.is_small_int() && right.is_small_int() {
+        O::on_ints(left.small_int_unchecked(), right.small_int_unchecked())
+    } else {
+        on_doubles::<O>(left, right)
+    };
+    match result {
+        Some(value) => Ok(value),
+        None => node.send(u, left, right),
+    }
+}
+
+#[inline(always)]
+fn on_doubles<O: Operator>(left: Value, right: Value) -> Option<Value> {
+    let as_double = |v: Value| v.as_double().or_else(|| v.as_small_int().map(|i| i as f64));
+    match (left.is_double(), right.is_double()) {
+        (true, _) => O::on_doubles(left.as_double()?, as_double(right)?),
+        (false, true) if O::INTEGER_WITH_DOUBLE && left.is_small_int() => {
+            O::on_doubles(left.small_int_unchecked() as f64, right.as_double()?)
+        }
+        _ => None,
+    }
+}
+
+/// After a non-number receiver: always the real send through the site's chain.
+fn execute_generic(node: &BinaryOp, u: &mut Universe, frame: &mut Frame) -> Exec {
+    let left = node.left.execute(u, frame)?;
+    let right = node.right.execute(u, frame)?;
+    node.dispatch(u, left, right)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::BinaryOperator::*;
+    use super::*;
 
     #[test]
     fn integer_modulo_takes_the_sign_of_the_divisor() {
-        assert_eq!(Modulo.on_ints(-10, 3).unwrap().as_small_int(), Some(2));
-        assert_eq!(Modulo.on_ints(10, -3).unwrap().as_small_int(), Some(-2));
-        assert_eq!(Modulo.on_ints(-9, 3).unwrap().as_small_int(), Some(0));
-        assert_eq!(Modulo.on_ints(7, 3).unwrap().as_small_int(), Some(1));
+        assert_eq!(FlooredModulo::on_ints(-10, 3).unwrap().as_small_int(), Some(2));
+        assert_eq!(FlooredModulo::on_ints(10, -3).unwrap().as_small_int(), Some(-2));
+        assert_eq!(FlooredModulo::on_ints(-9, 3).unwrap().as_small_int(), Some(0));
+        assert_eq!(FlooredModulo::on_ints(7, 3).unwrap().as_small_int(), Some(1));
     }
 
     #[test]
     fn division_truncates_and_zero_is_left_to_the_primitive() {
-        assert_eq!(Divide.on_ints(-7, 2).unwrap().as_small_int(), Some(-3));
-        assert!(Divide.on_ints(1, 0).is_none());
-        assert!(Modulo.on_ints(1, 0).is_none());
+        assert_eq!(Quotient::on_ints(-7, 2).unwrap().as_small_int(), Some(-3));
+        assert!(Quotient::on_ints(1, 0).is_none());
+        assert!(FlooredModulo::on_ints(1, 0).is_none());
     }
 
     #[test]
     fn overflow_is_left_to_the_primitive() {
-        assert!(Add.on_ints(yerba_mop::Value::MAX_SMALL_INT, 1).is_none());
-        assert!(Multiply.on_ints(1 << 40, 1 << 40).is_none());
+        assert!(Sum::on_ints(yerba_mop::Value::MAX_SMALL_INT, 1).is_none());
+        assert!(Product::on_ints(1 << 40, 1 << 40).is_none());
     }
 }

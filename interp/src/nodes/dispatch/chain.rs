@@ -1,11 +1,15 @@
 //! The dispatch chain of one send site.
 //!
 //! States: uninitialised (no entries) → polymorphic (up to `MAX_ENTRIES` layouts, each with
-//! its resolved target or a doesNotUnderstand marker) → megamorphic (the universe's global
-//! lookup cache). A change of the dispatch epoch (a method added or changed after loading)
-//! flushes the entries, so a stale target never runs.
+//! what receivers of that layout run) → megamorphic (the universe's global lookup cache). A
+//! change of the dispatch epoch (a method added or changed after loading) flushes the entries,
+//! so a stale target never runs.
+//!
+//! An entry is specialised on its target: a method is activated, a primitive called directly,
+//! and a trivial method (a getter, a setter, a constant) is inlined into the entry and runs
+//! without an activation, since the entry's layout already fixes where the field lives.
 
-use crate::invokable::Target;
+use crate::invokable::{activate_method, Method, Primitive, PrimitiveFn, Target, Trivial};
 use crate::universe::Universe;
 use crate::unwind::Exec;
 use std::cell::Cell;
@@ -15,14 +19,100 @@ use yerba_mop::Value;
 
 const MAX_ENTRIES: usize = 6;
 
+/// What receivers of one layout run at this site.
 #[derive(Clone, Copy)]
-enum ChainTarget {
-    Invoke(Target),
+enum Cached {
+    Method(Gc<Method>),
+    Primitive(PrimitiveFn),
+    /// A primitive the VM does not implement: calling it reports the error.
+    MissingPrimitive(Gc<Primitive>),
+    /// `^field`: reads the slot at this byte offset from the receiver.
+    Getter(u32),
+    /// `field := arg` (answering self) or `^field := arg` (answering arg).
+    Setter { offset: u32, answers_argument: bool },
+    /// `^literal` or an empty method (answers self).
+    Constant(Value),
+    SelfReturn,
     DoesNotUnderstand,
 }
 
-/// One specialisation: receivers with this layout run this target.
-type ChainEntry = Cell<Option<(Gc<Layout>, ChainTarget)>>;
+impl Cached {
+    /// How a receiver with `layout` runs `target`.
+    fn specialise(layout: Gc<Layout>, target: Option<Target>) -> Cached {
+        let method = match target {
+            None => return Cached::DoesNotUnderstand,
+            Some(Target::Primitive(primitive)) => {
+                return match primitive.function() {
+                    Some(function) => Cached::Primitive(function),
+                    None => Cached::MissingPrimitive(primitive),
+                }
+            }
+            Some(Target::Method(method)) => method,
+        };
+        let field_offset = |index: u32| {
+            ((index as usize) < layout.field_count())
+                .then(|| (layout.fields_offset() + index as usize * 8) as u32)
+        };
+        match method.code().trivial() {
+            Some(Trivial::Getter(index)) => field_offset(index).map(Cached::Getter),
+            Some(Trivial::Setter {
+                index,
+                answers_argument,
+            }) => field_offset(index).map(|offset| Cached::Setter {
+                offset,
+                answers_argument,
+            }),
+            Some(Trivial::Constant(value)) => Some(Cached::Constant(value)),
+            Some(Trivial::SelfReturn) => Some(Cached::SelfReturn),
+            None => None,
+        }
+        .unwrap_or(Cached::Method(method))
+    }
+
+    #[inline(always)]
+    fn invoke(self, u: &mut Universe, selector: Value, args: &[Value]) -> Exec {
+        match self {
+            Cached::Method(method) => activate_method(u, method, args),
+            Cached::Primitive(function) => function(u, args),
+            Cached::Getter(offset) => Ok(field_at(args[0], offset).get()),
+            Cached::Setter {
+                offset,
+                answers_argument,
+            } => {
+                field_at(args[0], offset).set(args[1]);
+                Ok(if answers_argument { args[1] } else { args[0] })
+            }
+            Cached::Constant(value) => Ok(value),
+            Cached::SelfReturn => Ok(args[0]),
+            Cached::MissingPrimitive(primitive) => primitive.call(u, args),
+            Cached::DoesNotUnderstand => u.send_does_not_understand(selector, args),
+        }
+    }
+
+    fn trace(self, tracer: &mut Tracer) {
+        match self {
+            Cached::Method(method) => tracer.mark_value(method.value()),
+            Cached::MissingPrimitive(primitive) => tracer.mark_value(primitive.value()),
+            Cached::Constant(value) => tracer.mark_value(value),
+            Cached::Primitive(_)
+            | Cached::Getter(_)
+            | Cached::Setter { .. }
+            | Cached::SelfReturn
+            | Cached::DoesNotUnderstand => {}
+        }
+    }
+}
+
+/// The field slot `offset` bytes into `object`.
+#[inline(always)]
+fn field_at(object: Value, offset: u32) -> &'static Cell<Value> {
+    // SAFETY: entries with a field offset are only reached for receivers of the layout the
+    // offset was computed from, which has the field.
+    unsafe { &*((object.bits() as usize + offset as usize) as *const Cell<Value>) }
+}
+
+/// One specialisation: receivers with this layout run this.
+type ChainEntry = Cell<Option<(Gc<Layout>, Cached)>>;
 
 #[derive(Default)]
 pub struct DispatchChain {
@@ -40,7 +130,7 @@ impl DispatchChain {
             for entry in &self.entries {
                 match entry.get() {
                     Some((cached, target)) if cached == layout => {
-                        return invoke(target, u, selector, args)
+                        return target.invoke(u, selector, args)
                     }
                     Some(_) => {}
                     None => break,
@@ -59,17 +149,19 @@ impl DispatchChain {
             self.megamorphic.set(false);
             self.epoch.set(u.dispatch_epoch);
         }
-        let target = match u.lookup(layout, selector) {
-            Some(target) => ChainTarget::Invoke(target),
-            None => ChainTarget::DoesNotUnderstand,
-        };
-        if !self.megamorphic.get() {
-            match self.entries.iter().find(|e| e.get().is_none()) {
-                Some(free) => free.set(Some((layout, target))),
-                None => self.megamorphic.set(true),
-            }
+        let target = u.lookup(layout, selector);
+        if self.megamorphic.get() {
+            return match target {
+                Some(target) => target.invoke(u, args),
+                None => u.send_does_not_understand(selector, args),
+            };
         }
-        invoke(target, u, selector, args)
+        let cached = Cached::specialise(layout, target);
+        match self.entries.iter().find(|e| e.get().is_none()) {
+            Some(free) => free.set(Some((layout, cached))),
+            None => self.megamorphic.set(true),
+        }
+        cached.invoke(u, selector, args)
     }
 
     /// How many layouts the chain has specialised on, and whether it went megamorphic.
@@ -82,20 +174,10 @@ impl DispatchChain {
 
     pub fn trace(&self, tracer: &mut Tracer) {
         for entry in &self.entries {
-            if let Some((layout, target)) = entry.get() {
+            if let Some((layout, cached)) = entry.get() {
                 tracer.mark_value(layout.value());
-                if let ChainTarget::Invoke(target) = target {
-                    tracer.mark_value(target.value());
-                }
+                cached.trace(tracer);
             }
         }
-    }
-}
-
-#[inline(always)]
-fn invoke(target: ChainTarget, u: &mut Universe, selector: Value, args: &[Value]) -> Exec {
-    match target {
-        ChainTarget::Invoke(target) => target.invoke(u, args),
-        ChainTarget::DoesNotUnderstand => u.send_does_not_understand(selector, args),
     }
 }

@@ -29,7 +29,7 @@ impl Send {
         }
     }
 
-    #[inline]
+    #[inline(never)]
     pub fn execute(&self, u: &mut Universe, frame: &mut Frame) -> Exec {
         let receiver = self.receiver.execute(u, frame)?;
         let result = match &*self.args {

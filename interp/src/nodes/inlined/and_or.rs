@@ -19,7 +19,7 @@ pub struct AndOr {
 }
 
 impl AndOr {
-    #[inline]
+    #[inline(never)]
     pub fn execute(&self, u: &mut Universe, frame: &mut Frame) -> Exec {
         let left = self.left.execute(u, frame)?;
         // `and:` evaluates the block when the receiver is true, `or:` when it is false.

@@ -18,7 +18,7 @@ pub struct IfNil {
 }
 
 impl IfNil {
-    #[inline]
+    #[inline(never)]
     pub fn execute(&self, u: &mut Universe, frame: &mut Frame) -> Exec {
         let receiver = self.receiver.execute(u, frame)?;
         if receiver.is_nil() {

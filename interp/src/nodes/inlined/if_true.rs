@@ -19,7 +19,7 @@ pub struct IfTrue {
 }
 
 impl IfTrue {
-    #[inline]
+    #[inline(never)]
     pub fn execute(&self, u: &mut Universe, frame: &mut Frame) -> Exec {
         let condition = self.condition.execute(u, frame)?;
         if condition == Value::boolean(self.expected) {
@@ -57,7 +57,7 @@ pub struct IfTrueIfFalse {
 }
 
 impl IfTrueIfFalse {
-    #[inline]
+    #[inline(never)]
     pub fn execute(&self, u: &mut Universe, frame: &mut Frame) -> Exec {
         let condition = self.condition.execute(u, frame)?;
         if condition.is_true() {

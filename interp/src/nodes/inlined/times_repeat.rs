@@ -17,7 +17,7 @@ pub struct TimesRepeat {
 }
 
 impl TimesRepeat {
-    #[inline]
+    #[inline(never)]
     pub fn execute(&self, u: &mut Universe, frame: &mut Frame) -> Exec {
         let receiver = self.receiver.execute(u, frame)?;
         match receiver.as_small_int() {

@@ -24,7 +24,7 @@ pub struct ToDo {
 }
 
 impl ToDo {
-    #[inline]
+    #[inline(never)]
     pub fn execute(&self, u: &mut Universe, frame: &mut Frame) -> Exec {
         let start = self.receiver.execute(u, frame)?;
         let limit = self.limit.execute(u, frame)?;

@@ -15,7 +15,7 @@ pub struct WhileLoop {
 }
 
 impl WhileLoop {
-    #[inline]
+    #[inline(never)]
     pub fn execute(&self, u: &mut Universe, frame: &mut Frame) -> Exec {
         let continue_value = Value::boolean(self.expected);
         loop {
