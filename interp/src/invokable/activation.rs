@@ -7,8 +7,9 @@ use crate::unwind::{Exec, Unwind};
 use yerba_mop::object::Gc;
 use yerba_mop::Value;
 
-/// Activates `method` with `args[0]` as receiver and the rest as arguments.
-#[inline]
+/// Activates `method` with `args[0]` as receiver and the rest as arguments. Inlined into the
+/// send sites, which saves a call layer on every send.
+#[inline(always)]
 pub fn activate_method(u: &mut Universe, method: Gc<Method>, args: &[Value]) -> Exec {
     let code = method.code();
     debug_assert_eq!(args.len(), code.arity + 1);

@@ -50,16 +50,25 @@ fn new(u: &mut Universe, args: &[Value]) -> Exec {
 }
 
 /// The 0-based slot of the 1-based `index`, checked to be within the array.
+#[inline(always)]
 fn slot_index(u: &mut Universe, array: Gc<Array>, index: Value) -> Result<usize, Unwind> {
-    let index = expect_int(u, index)?;
+    match index.as_small_int() {
+        Some(i) if (1..=array.len() as i64).contains(&i) => Ok(i as usize - 1),
+        _ => Err(bad_index(u, array, index)),
+    }
+}
+
+#[cold]
+fn bad_index(u: &mut Universe, array: Gc<Array>, index: Value) -> Unwind {
+    let index = match expect_int(u, index) {
+        Ok(index) => index,
+        Err(unwind) => return unwind,
+    };
     if index.is_negative() {
-        return Err(u.vm_error("Can't represent as unsigned machine integer."));
+        return u.vm_error("Can't represent as unsigned machine integer.");
     }
-    match index {
-        Int::Small(i) if (1..=array.len() as i64).contains(&i) => Ok(i as usize - 1),
-        _ => Err(u.vm_error(format!(
-            "Index {index} not valid for array of length {}.",
-            array.len()
-        ))),
-    }
+    u.vm_error(format!(
+        "Index {index} not valid for array of length {}.",
+        array.len()
+    ))
 }

@@ -25,11 +25,17 @@ impl ValueStack {
         let base = self.top;
         let end = base + size;
         let frame = self.slots.get(base..end)?;
-        for (slot, arg) in frame.iter().zip(args) {
-            slot.set(*arg);
+        let count = args.len().min(size);
+        // Frames hold a handful of slots: plain stores beat a call to memcpy or memset, so the
+        // stores are volatile to keep the compiler from turning the loops into such calls.
+        let slots = frame.as_ptr() as *mut Value;
+        for (i, arg) in args[..count].iter().enumerate() {
+            // SAFETY: `i < count <= size`, within the frame just bounds-checked.
+            unsafe { slots.add(i).write_volatile(*arg) };
         }
-        for slot in &frame[args.len().min(size)..] {
-            slot.set(Value::NIL);
+        for i in count..size {
+            // SAFETY: `i < size`, within the frame.
+            unsafe { slots.add(i).write_volatile(Value::NIL) };
         }
         self.top = end;
         Some(base)

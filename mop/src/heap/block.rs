@@ -25,6 +25,8 @@ use super::header::GcHeader;
 use super::size_class::{SizeClass, CLASS_COUNT, MAX_SMALL_SIZE};
 use super::AddressRange;
 
+const HEADER_BYTES: usize = std::mem::size_of::<GcHeader>();
+
 /// Size and alignment of a block.
 pub(super) const BLOCK_SIZE: usize = 256 * 1024;
 
@@ -92,10 +94,9 @@ impl BlockSpace {
         let allocator = &mut self.allocators[class.index()];
         let cell = if allocator.free != 0 {
             let cell = allocator.free;
-            // SAFETY: free-list cells are cells of owned blocks.
+            // SAFETY: free-list cells are cells of owned blocks; apart from their header they
+            // are zero already (see `sweep`).
             allocator.free = unsafe { header(cell) }.next_free();
-            // SAFETY: the cell is owned and free, `cell_size` bytes long.
-            unsafe { ptr::write_bytes(cell as *mut u8, 0, class.cell_size()) };
             cell
         } else if allocator.bump < allocator.end {
             let cell = allocator.bump;
@@ -192,6 +193,10 @@ impl BlockSpace {
                         // complete marking), so nothing uses it after its finalizer.
                         unsafe { finalize(NonNull::from(header)) };
                     }
+                    // Free cells are kept zero past their header, so that allocating one
+                    // only writes its header.
+                    // SAFETY: the dead cell is owned and `size` bytes long.
+                    unsafe { ptr::write_bytes((cell + HEADER_BYTES) as *mut u8, 0, size - HEADER_BYTES) };
                 }
                 header.make_free(allocator.free);
                 allocator.free = cell;

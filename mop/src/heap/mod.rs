@@ -70,6 +70,9 @@ pub struct Heap {
     blocks: BlockSpace,
     large: LargeSpace,
     policy: GcPolicy,
+    /// What the policy allows to allocate between the last collection and the next, kept so
+    /// that the per-allocation check is one comparison.
+    allocation_budget: usize,
     stats: GcStats,
     /// The highest stack address scanned conservatively; without one only precise roots count.
     stack_base: Option<usize>,
@@ -82,6 +85,7 @@ impl Heap {
         Heap {
             blocks: BlockSpace::new(),
             large: LargeSpace::new(),
+            allocation_budget: policy.threshold_bytes(0),
             policy,
             stats: GcStats::default(),
             stack_base: None,
@@ -157,7 +161,7 @@ impl Heap {
 
     /// Whether the mutator should call [`Heap::collect`] at its next safepoint.
     pub fn collection_due(&self) -> bool {
-        let threshold = self.policy.threshold_bytes(self.stats.live_bytes);
+        let threshold = self.allocation_budget;
         let stressed = self.policy.stress_interval.is_some_and(|interval| {
             self.stats.allocations_since_collection >= u64::from(interval.max(1))
         });
@@ -183,6 +187,7 @@ impl Heap {
             unsafe { (self.blocks.sweep(), self.large.sweep()) };
         let live_bytes = small_live + large_live;
         let spare_bytes = self.policy.threshold_bytes(live_bytes);
+        self.allocation_budget = spare_bytes;
         let released = large_released + self.blocks.release_empty_blocks(spare_bytes);
 
         let stats = &mut self.stats;
@@ -214,8 +219,9 @@ impl Heap {
         &self.policy
     }
 
-    pub fn policy_mut(&mut self) -> &mut GcPolicy {
-        &mut self.policy
+    pub fn set_policy(&mut self, policy: GcPolicy) {
+        self.allocation_budget = policy.threshold_bytes(self.stats.live_bytes);
+        self.policy = policy;
     }
 }
 

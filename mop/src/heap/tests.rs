@@ -353,3 +353,15 @@ fn dropping_the_heap_finalizes_every_object() {
     drop(heap);
     assert_eq!(finalized(), 11);
 }
+
+#[test]
+fn a_new_policy_takes_effect_at_once() {
+    let mut heap = Heap::new(GcPolicy::default());
+    new_blob(&mut heap, 4096);
+    assert!(!heap.collection_due());
+    heap.set_policy(GcPolicy {
+        min_threshold_bytes: 1024,
+        ..GcPolicy::default()
+    });
+    assert!(heap.collection_due());
+}
