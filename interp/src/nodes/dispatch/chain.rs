@@ -14,7 +14,7 @@ use crate::universe::Universe;
 use crate::unwind::Exec;
 use std::cell::Cell;
 use yerba_mop::heap::Tracer;
-use yerba_mop::object::{Gc, Layout};
+use yerba_mop::object::{header_of, Gc, Layout};
 use yerba_mop::Value;
 
 const MAX_ENTRIES: usize = 6;
@@ -164,12 +164,33 @@ impl DispatchChain {
         cached.invoke(u, selector, args)
     }
 
-    /// How many layouts the chain has specialised on, and whether it went megamorphic.
-    pub fn state(&self) -> (usize, bool) {
-        (
-            self.entries.iter().filter(|e| e.get().is_some()).count(),
-            self.megamorphic.get(),
-        )
+    /// Whether the chain has exactly one entry, a getter or a setter.
+    pub fn is_monomorphic_field(&self) -> bool {
+        matches!(
+            self.entries[0].get(),
+            Some((_, Cached::Getter(_) | Cached::Setter { .. }))
+        ) && self.entries[1].get().is_none()
+            && !self.megamorphic.get()
+    }
+
+    /// For a chain whose first entry is a getter or setter: the field slot of `receiver` and
+    /// whether the setter answers its argument, if `receiver` has that entry's layout and the
+    /// entry is still valid.
+    #[inline(always)]
+    pub fn field_of(&self, u: &Universe, receiver: Value) -> Option<(&'static Cell<Value>, bool)> {
+        let (layout, offset, answers_argument) = match self.entries[0].get()? {
+            (layout, Cached::Getter(offset)) => (layout, offset, false),
+            (
+                layout,
+                Cached::Setter {
+                    offset,
+                    answers_argument,
+                },
+            ) => (layout, offset, answers_argument),
+            _ => return None,
+        };
+        let valid = header_of(receiver)?.layout() == layout && self.epoch.get() == u.dispatch_epoch;
+        valid.then(|| (field_at(receiver, offset), answers_argument))
     }
 
     pub fn trace(&self, tracer: &mut Tracer) {

@@ -1,14 +1,24 @@
 //! A normal message send: evaluate the receiver and arguments, then dispatch through the
-//! site's chain. Arities up to three keep their values in a fixed array on the native stack.
+//! site's chain.
+//!
+//! The node specialises itself through its `specialisation` function: it starts
+//! uninitialised, runs its first send through the chain, and then becomes either the general
+//! send for its arity or, when the only target seen is a trivial getter or setter, a direct
+//! field access guarded by the receiver's layout (and the dispatch epoch). A failing guard
+//! turns it into the general send for good. Arities up to three keep their values in a fixed
+//! array on the native stack; more arguments are evaluated onto the VM stack.
 
 use super::DispatchChain;
 use crate::invokable::Frame;
 use crate::nodes::Node;
 use crate::universe::Universe;
 use crate::unwind::{Exec, Unwind};
+use std::cell::Cell;
 use yerba_mop::heap::Tracer;
 use yerba_mop::Value;
 use yerba_parser::syntax::Pos;
+
+type SendFn = fn(&Send, &mut Universe, &mut Frame) -> Exec;
 
 pub struct Send {
     pub selector: Value,
@@ -16,6 +26,7 @@ pub struct Send {
     pub args: Box<[Node]>,
     pub chain: DispatchChain,
     pub pos: Pos,
+    specialisation: Cell<SendFn>,
 }
 
 impl Send {
@@ -26,33 +37,35 @@ impl Send {
             args: args.into_boxed_slice(),
             chain: DispatchChain::default(),
             pos,
+            specialisation: Cell::new(uninitialised),
         }
     }
 
-    #[inline(never)]
+    #[inline(always)]
     pub fn execute(&self, u: &mut Universe, frame: &mut Frame) -> Exec {
-        let receiver = self.receiver.execute(u, frame)?;
-        let result = match &*self.args {
-            [] => self.chain.dispatch(u, self.selector, &[receiver]),
-            [a] => {
-                let a = a.execute(u, frame)?;
-                self.chain.dispatch(u, self.selector, &[receiver, a])
-            }
-            [a, b] => {
-                let a = a.execute(u, frame)?;
-                let b = b.execute(u, frame)?;
-                self.chain.dispatch(u, self.selector, &[receiver, a, b])
-            }
-            [a, b, c] => {
-                let a = a.execute(u, frame)?;
-                let b = b.execute(u, frame)?;
-                let c = c.execute(u, frame)?;
-                self.chain.dispatch(u, self.selector, &[receiver, a, b, c])
-            }
-            args => super::with_evaluated_args(u, frame, receiver, args, |u, values| {
-                self.chain.dispatch(u, self.selector, values)
-            }),
-        };
+        (self.specialisation.get())(self, u, frame)
+    }
+
+    /// The general send for this site's arity.
+    fn general(&self) -> SendFn {
+        match self.args.len() {
+            0 => send0,
+            1 => send1,
+            2 => send2,
+            3 => send3,
+            _ => send_many,
+        }
+    }
+
+    #[inline(always)]
+    fn dispatch(&self, u: &mut Universe, args: &[Value]) -> Exec {
+        let result = self.chain.dispatch(u, self.selector, args);
+        self.finish(u, result)
+    }
+
+    /// Records where an error raised by the send happened, for the traceback.
+    #[inline(always)]
+    fn finish(&self, u: &mut Universe, result: Exec) -> Exec {
         if result == Err(Unwind::Error) {
             u.note_error_position(self.pos);
         }
@@ -65,4 +78,83 @@ impl Send {
         self.args.iter().for_each(|a| a.trace(tracer));
         self.chain.trace(tracer);
     }
+}
+
+/// The first execution: a general send, then the specialisation the chain suggests.
+fn uninitialised(node: &Send, u: &mut Universe, frame: &mut Frame) -> Exec {
+    let result = (node.general())(node, u, frame);
+    let specialised: SendFn = match (node.args.len(), node.chain.is_monomorphic_field()) {
+        (0, true) => getter,
+        (1, true) => setter,
+        _ => node.general(),
+    };
+    node.specialisation.set(specialised);
+    result
+}
+
+/// A monomorphic site whose target is `^field`.
+fn getter(node: &Send, u: &mut Universe, frame: &mut Frame) -> Exec {
+    let receiver = node.receiver.execute(u, frame)?;
+    match node.chain.field_of(u, receiver) {
+        Some((slot, _)) => Ok(slot.get()),
+        None => dispatch_after_receiver(node, u, frame, receiver),
+    }
+}
+
+/// A monomorphic site whose target is `field := argument` (answering self or the argument).
+fn setter(node: &Send, u: &mut Universe, frame: &mut Frame) -> Exec {
+    let receiver = node.receiver.execute(u, frame)?;
+    let argument = node.args[0].execute(u, frame)?;
+    match node.chain.field_of(u, receiver) {
+        Some((slot, answers_argument)) => {
+            slot.set(argument);
+            Ok(if answers_argument { argument } else { receiver })
+        }
+        None => {
+            node.specialisation.set(send1);
+            node.dispatch(u, &[receiver, argument])
+        }
+    }
+}
+
+/// The getter guard failed after the receiver was evaluated (which must not happen twice).
+#[cold]
+#[inline(never)]
+fn dispatch_after_receiver(node: &Send, u: &mut Universe, _: &mut Frame, receiver: Value) -> Exec {
+    node.specialisation.set(send0);
+    node.dispatch(u, &[receiver])
+}
+
+fn send0(node: &Send, u: &mut Universe, frame: &mut Frame) -> Exec {
+    let receiver = node.receiver.execute(u, frame)?;
+    node.dispatch(u, &[receiver])
+}
+
+fn send1(node: &Send, u: &mut Universe, frame: &mut Frame) -> Exec {
+    let receiver = node.receiver.execute(u, frame)?;
+    let a = node.args[0].execute(u, frame)?;
+    node.dispatch(u, &[receiver, a])
+}
+
+fn send2(node: &Send, u: &mut Universe, frame: &mut Frame) -> Exec {
+    let receiver = node.receiver.execute(u, frame)?;
+    let a = node.args[0].execute(u, frame)?;
+    let b = node.args[1].execute(u, frame)?;
+    node.dispatch(u, &[receiver, a, b])
+}
+
+fn send3(node: &Send, u: &mut Universe, frame: &mut Frame) -> Exec {
+    let receiver = node.receiver.execute(u, frame)?;
+    let a = node.args[0].execute(u, frame)?;
+    let b = node.args[1].execute(u, frame)?;
+    let c = node.args[2].execute(u, frame)?;
+    node.dispatch(u, &[receiver, a, b, c])
+}
+
+fn send_many(node: &Send, u: &mut Universe, frame: &mut Frame) -> Exec {
+    let receiver = node.receiver.execute(u, frame)?;
+    let result = super::with_evaluated_args(u, frame, receiver, &node.args, |u, values| {
+        node.chain.dispatch(u, node.selector, values)
+    });
+    node.finish(u, result)
 }
