@@ -56,7 +56,6 @@ impl CompiledBody {
         }
     }
 
-
     pub fn trace(&self, tracer: &mut Tracer) {
         self.body.trace(tracer);
     }

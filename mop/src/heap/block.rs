@@ -196,7 +196,9 @@ impl BlockSpace {
                     // Free cells are kept zero past their header, so that allocating one
                     // only writes its header.
                     // SAFETY: the dead cell is owned and `size` bytes long.
-                    unsafe { ptr::write_bytes((cell + HEADER_BYTES) as *mut u8, 0, size - HEADER_BYTES) };
+                    unsafe {
+                        ptr::write_bytes((cell + HEADER_BYTES) as *mut u8, 0, size - HEADER_BYTES)
+                    };
                 }
                 header.make_free(allocator.free);
                 allocator.free = cell;

@@ -231,10 +231,22 @@ mod tests {
 
     #[test]
     fn integer_modulo_takes_the_sign_of_the_divisor() {
-        assert_eq!(FlooredModulo::on_ints(-10, 3).unwrap().as_small_int(), Some(2));
-        assert_eq!(FlooredModulo::on_ints(10, -3).unwrap().as_small_int(), Some(-2));
-        assert_eq!(FlooredModulo::on_ints(-9, 3).unwrap().as_small_int(), Some(0));
-        assert_eq!(FlooredModulo::on_ints(7, 3).unwrap().as_small_int(), Some(1));
+        assert_eq!(
+            FlooredModulo::on_ints(-10, 3).unwrap().as_small_int(),
+            Some(2)
+        );
+        assert_eq!(
+            FlooredModulo::on_ints(10, -3).unwrap().as_small_int(),
+            Some(-2)
+        );
+        assert_eq!(
+            FlooredModulo::on_ints(-9, 3).unwrap().as_small_int(),
+            Some(0)
+        );
+        assert_eq!(
+            FlooredModulo::on_ints(7, 3).unwrap().as_small_int(),
+            Some(1)
+        );
     }
 
     #[test]

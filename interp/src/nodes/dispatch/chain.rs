@@ -29,7 +29,10 @@ enum Cached {
     /// `^field`: reads the slot at this byte offset from the receiver.
     Getter(u32),
     /// `field := arg` (answering self) or `^field := arg` (answering arg).
-    Setter { offset: u32, answers_argument: bool },
+    Setter {
+        offset: u32,
+        answers_argument: bool,
+    },
     /// `^literal` or an empty method (answers self).
     Constant(Value),
     SelfReturn,

@@ -1,0 +1,430 @@
+//! The command line: options, benchmark selection, and the plan they make.
+
+use crate::measure::{Job, Plan};
+use crate::stats;
+use crate::suite::{self, Benchmark, Group};
+use crate::vm::Vm;
+use std::path::PathBuf;
+use std::time::Duration;
+
+pub const HELP: &str = "\
+Runs the Are-We-Fast-Yet (AWFY) benchmarks and the SOM micro-benchmarks on
+Yerba, or on any SOM VM, and reports or compares their runtimes.
+
+Usage: benchmarks [options] (--all | --awfy | --micro | <Benchmark>...)
+       benchmarks --smoke [options] [--awfy | --micro | <Benchmark>...]
+       cargo run --release -p benchmarks -- <same arguments>
+
+Each run is one VM process:
+  <vm> -cp <dir>:<dir>/Core:<dir>/CD:<dir>/DeltaBlue:<dir>/Havlak:<dir>/Json:
+       <dir>/NBody:<dir>/Richards:<dir>/Micro <dir>/Harness.som <Benchmark> <iterations> <inner>
+The runner reads the Harness lines `<Benchmark>: iterations=1 runtime: <N>us`,
+leaves out the warm-up iterations of each run, and prints per benchmark the
+median, min and max of the remaining (steady-state) iterations in ms, and a
+check mark when every run verified: exit status 0 and the complete Harness
+output. A failing benchmark is reported with the end of its output; the other
+benchmarks still run, and the runner exits with status 1.
+
+Selecting benchmarks:
+  --all                run every benchmark (AWFY, then micro)
+  --awfy               run the AWFY group: Bounce CD DeltaBlue Havlak Json List
+                       Mandelbrot NBody Permute Queens Richards Sieve Storage Towers
+  --micro              run the micro group: BubbleSort Dispatch Fannkuch Fibonacci
+                       FieldLoop IntegerLoop Loop QuickSort Recurse Sum TreeSort WhileLoop
+  <Benchmark>...       run these (names ignore case); combines with the groups
+  --list               list the benchmarks with their sizes, and exit
+
+Measuring:
+  -i, --iterations <N> outer iterations per run (default 10)
+  -r, --runs <N>       runs (VM processes) per benchmark and VM
+                       (default 1; 3 when comparing two VMs)
+  -w, --warmup <N>     iterations discarded at the start of every run
+                       (default: the first third, at least 1 from 2 iterations on)
+      --inner <N>      inner iterations (problem size) for every selected benchmark,
+                       instead of each one's default (AWFY's: Bounce 50, CD 10,
+                       DeltaBlue 2000, Havlak 1, Json 10, List 50, Mandelbrot 500,
+                       NBody 250000, Permute 20, Queens 40, Richards 2, Sieve 100,
+                       Storage 50, Towers 20; for the micro-benchmarks see
+                       --list; Fannkuch's inner iterations are its size)
+      --timeout <S>    kill a VM process after S seconds and count it as failed
+                       (default: no limit)
+      --smoke          run each benchmark once (1 iteration) at its smallest
+                       verified size and only check that it verifies; without a
+                       selection, runs all
+                       (cannot be combined with the four options above)
+
+The VM:
+      --vm \"<command line>\"
+                       the VM's command line, split on whitespace, e.g.
+                       --vm \"target/release/yerba --gc-stress\"
+                       (default: target/release/yerba of this workspace, which
+                       `cargo run -p benchmarks` does not build: run
+                       `cargo build --release -p yerba` first)
+      --vm A --vm B    comparison mode: runs alternate A, B, A, B, ...; the report
+                       shows both medians per benchmark, the ratio B/A and the
+                       geometric mean of the ratios
+      --name <label>   a label for the first, then the second --vm
+                       (default: yerba for one VM, A and B for two)
+      --bench-dir <D>  the benchmarks directory (default: the one holding this
+                       runner, benchmarks/ of the workspace)
+
+Output (the table goes to stdout, progress to stderr):
+      --csv <FILE>     every per-iteration sample and the summaries, as CSV
+                       (a `record` column tells samples, summaries and ratios apart)
+      --json <FILE>    the same as JSON
+      --svg <FILE>     a bar chart: the ratios B/A per benchmark with a line at 1.0
+                       (comparison), or the medians with min-max whiskers, on a
+                       log scale when they span more than a factor of 100
+  -q, --quiet          no progress on stderr
+  -h, --help           show this help
+
+Examples:
+  benchmarks --all
+  benchmarks Sieve Bounce -i 20 --json sieve.json
+  benchmarks --smoke
+  benchmarks --awfy --vm /tmp/old/yerba --name old --vm target/release/yerba --name new --svg ratios.svg
+";
+
+/// What the command line asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    Help,
+    List,
+    Run(Box<Options>),
+}
+
+/// The options of a run, as given (defaults are applied by [`Options::plan`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Options {
+    pub all: bool,
+    pub groups: Vec<Group>,
+    pub names: Vec<String>,
+    pub vms: Vec<String>,
+    pub labels: Vec<String>,
+    pub iterations: Option<u32>,
+    pub runs: Option<u32>,
+    pub warmup: Option<u32>,
+    pub inner: Option<u32>,
+    pub timeout: Option<f64>,
+    pub smoke: bool,
+    pub bench_dir: Option<PathBuf>,
+    pub csv: Option<PathBuf>,
+    pub json: Option<PathBuf>,
+    pub svg: Option<PathBuf>,
+    pub quiet: bool,
+}
+
+pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String> {
+    let mut options = Options::default();
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        // `--option=value` is the same as `--option value`.
+        let (flag, inline) = match arg.split_once('=') {
+            Some((flag, value)) if flag.starts_with("--") => {
+                (flag.to_string(), Some(value.to_string()))
+            }
+            _ => (arg.clone(), None),
+        };
+        let mut value = || {
+            inline
+                .clone()
+                .or_else(|| args.next())
+                .ok_or_else(|| format!("{flag} needs a value"))
+        };
+        match flag.as_str() {
+            "-h" | "--help" => return Ok(Command::Help),
+            "--list" => return Ok(Command::List),
+            "--all" => options.all = true,
+            "--awfy" => options.groups.push(Group::Awfy),
+            "--micro" => options.groups.push(Group::Micro),
+            "--smoke" => options.smoke = true,
+            "-q" | "--quiet" => options.quiet = true,
+            "--vm" => options.vms.push(value()?),
+            "--name" => options.labels.push(value()?),
+            "-i" | "--iterations" => options.iterations = Some(number(&flag, &value()?)?),
+            "-r" | "--runs" => options.runs = Some(number(&flag, &value()?)?),
+            "-w" | "--warmup" => options.warmup = Some(number(&flag, &value()?)?),
+            "--inner" => options.inner = Some(number(&flag, &value()?)?),
+            "--timeout" => {
+                let text = value()?;
+                match text.parse::<f64>() {
+                    Ok(s) if s > 0.0 && s.is_finite() => options.timeout = Some(s),
+                    _ => {
+                        return Err(format!(
+                            "--timeout needs a positive number of seconds, not {text:?}"
+                        ))
+                    }
+                }
+            }
+            "--bench-dir" => options.bench_dir = Some(value()?.into()),
+            "--csv" => options.csv = Some(value()?.into()),
+            "--json" => options.json = Some(value()?.into()),
+            "--svg" => options.svg = Some(value()?.into()),
+            _ if flag.starts_with('-') => return Err(format!("unknown option {arg}")),
+            _ => options.names.push(arg),
+        }
+    }
+    Ok(Command::Run(Box::new(options)))
+}
+
+fn number(flag: &str, text: &str) -> Result<u32, String> {
+    text.parse()
+        .map_err(|_| format!("{flag} needs a whole number, not {text:?}"))
+}
+
+impl Options {
+    /// The benchmarks chosen, in suite order, each once.
+    pub fn selection(&self) -> Result<Vec<&'static Benchmark>, String> {
+        let mut chosen: Vec<&'static Benchmark> = Vec::new();
+        for name in &self.names {
+            let benchmark = suite::find(name).ok_or_else(|| {
+                let known: Vec<&str> = suite::SUITE.iter().map(|b| b.name).collect();
+                format!("unknown benchmark {name:?}; known: {}", known.join(" "))
+            })?;
+            chosen.push(benchmark);
+        }
+        let nothing_chosen = chosen.is_empty() && self.groups.is_empty();
+        let everything = self.all || (self.smoke && nothing_chosen);
+        if nothing_chosen && !everything {
+            return Err(
+                "choose benchmarks: --all, --awfy, --micro or their names (see --help)".into(),
+            );
+        }
+        Ok(suite::SUITE
+            .iter()
+            .filter(|b| everything || self.groups.contains(&b.group) || chosen.contains(b))
+            .collect())
+    }
+
+    /// The plan: the selection, the VMs and the measuring options with their
+    /// defaults applied, checked for consistency.
+    pub fn plan(&self) -> Result<Plan, String> {
+        let benchmarks = self.selection()?;
+        if self.vms.len() > 2 {
+            return Err("--vm can be given at most twice (one VM, or two to compare)".into());
+        }
+        let comparison = self.vms.len() == 2;
+        let max_labels = self.vms.len().max(1);
+        if self.labels.len() > max_labels {
+            return Err(format!(
+                "{} --name labels for {max_labels} VM(s)",
+                self.labels.len()
+            ));
+        }
+        let vms = if self.vms.is_empty() {
+            vec![Vm::default_yerba()]
+        } else {
+            let labels: &[&str] = if comparison { &["A", "B"] } else { &[""] };
+            let mut vms = self
+                .vms
+                .iter()
+                .zip(labels)
+                .map(|(command, label)| Vm::parse(*label, command))
+                .collect::<Result<Vec<_>, _>>()?;
+            if !comparison {
+                vms[0].label = program_name(vms[0].program());
+            }
+            vms
+        };
+        let vms: Vec<Vm> = vms
+            .into_iter()
+            .enumerate()
+            .map(|(i, vm)| Vm {
+                label: self.labels.get(i).cloned().unwrap_or(vm.label),
+                ..vm
+            })
+            .collect();
+        if comparison && vms[0].label == vms[1].label {
+            return Err(format!(
+                "both VMs are labelled {:?}; give two different --name",
+                vms[0].label
+            ));
+        }
+
+        let (iterations, runs, warmup) = if self.smoke {
+            if self.iterations.is_some()
+                || self.runs.is_some()
+                || self.warmup.is_some()
+                || self.inner.is_some()
+            {
+                return Err("--smoke fixes the sizes: it cannot be combined with --iterations, --runs, --warmup or --inner".into());
+            }
+            (1, 1, 0)
+        } else {
+            let iterations = self.iterations.unwrap_or(10);
+            let runs = self.runs.unwrap_or(if comparison { 3 } else { 1 });
+            let warmup = self
+                .warmup
+                .unwrap_or_else(|| stats::default_warmup(iterations));
+            if iterations == 0 || runs == 0 {
+                return Err("--iterations and --runs must be at least 1".into());
+            }
+            if warmup >= iterations {
+                return Err(format!(
+                    "--warmup {warmup} leaves no steady-state iteration of {iterations}"
+                ));
+            }
+            (iterations, runs, warmup)
+        };
+        let jobs = benchmarks
+            .into_iter()
+            .map(|benchmark| Job {
+                benchmark,
+                inner: if self.smoke {
+                    benchmark.smoke_inner
+                } else {
+                    self.inner.unwrap_or(benchmark.inner)
+                },
+            })
+            .collect();
+        Ok(Plan {
+            jobs,
+            vms,
+            bench_dir: self.bench_dir.clone().unwrap_or_else(suite::default_dir),
+            iterations,
+            runs,
+            warmup,
+            timeout: self.timeout.map(Duration::from_secs_f64),
+            smoke: self.smoke,
+        })
+    }
+}
+
+/// The file name of a program, as the label of a single VM.
+fn program_name(program: &str) -> String {
+    std::path::Path::new(program)
+        .file_name()
+        .map_or_else(|| program.to_string(), |n| n.to_string_lossy().into_owned())
+}
+
+/// The `--list` text.
+pub fn list() -> String {
+    let mut out = String::new();
+    for group in [Group::Awfy, Group::Micro] {
+        out.push_str(&format!("{}:\n", group.name()));
+        for b in suite::group(group) {
+            out.push_str(&format!(
+                "  {:<12} inner {:>6}   smoke {}\n",
+                b.name, b.inner, b.smoke_inner
+            ));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_args(args: &[&str]) -> Result<Command, String> {
+        parse(args.iter().map(|a| a.to_string()))
+    }
+
+    fn plan(args: &[&str]) -> Result<Plan, String> {
+        match parse_args(args)? {
+            Command::Run(options) => options.plan(),
+            other => panic!("not a run: {other:?}"),
+        }
+    }
+
+    fn names(plan: &Plan) -> Vec<&'static str> {
+        plan.jobs.iter().map(|j| j.benchmark.name).collect()
+    }
+
+    #[test]
+    fn help_and_list() {
+        assert_eq!(parse_args(&["--all", "--help"]), Ok(Command::Help));
+        assert_eq!(parse_args(&["--list"]), Ok(Command::List));
+        assert!(list().contains("NBody        inner 250000   smoke 1"));
+    }
+
+    #[test]
+    fn selection_by_group_and_name_in_suite_order() {
+        let p = plan(&["towers", "Sieve", "Sieve"]).unwrap();
+        assert_eq!(names(&p), ["Sieve", "Towers"]);
+        assert_eq!(plan(&["--awfy"]).unwrap().jobs.len(), 14);
+        let p = plan(&["--micro", "Bounce"]).unwrap();
+        assert_eq!(p.jobs.len(), 13);
+        assert_eq!(p.jobs[0].benchmark.name, "Bounce");
+        assert_eq!(plan(&["--all"]).unwrap().jobs.len(), suite::SUITE.len());
+        assert!(plan(&[]).unwrap_err().contains("choose benchmarks"));
+        assert!(plan(&["Nope"]).unwrap_err().contains("unknown benchmark"));
+    }
+
+    #[test]
+    fn defaults_of_a_single_vm_run() {
+        let p = plan(&["Sieve"]).unwrap();
+        assert_eq!((p.iterations, p.runs, p.warmup), (10, 1, 3));
+        assert_eq!(p.jobs[0].inner, 100);
+        assert_eq!(p.vms.len(), 1);
+        assert_eq!(p.vms[0].label, "yerba");
+        assert!(p.vms[0].program().ends_with("target/release/yerba"));
+        assert!(p.bench_dir.ends_with("benchmarks"));
+        assert!(!p.is_comparison());
+    }
+
+    #[test]
+    fn measuring_options() {
+        let p = plan(&[
+            "Sieve",
+            "-i",
+            "6",
+            "--runs=2",
+            "--inner",
+            "7",
+            "--timeout",
+            "2.5",
+        ])
+        .unwrap();
+        assert_eq!((p.iterations, p.runs, p.warmup), (6, 2, 2));
+        assert_eq!(p.jobs[0].inner, 7);
+        assert_eq!(p.timeout, Some(Duration::from_millis(2500)));
+        assert_eq!(plan(&["Sieve", "-i", "1"]).unwrap().warmup, 0);
+        assert_eq!(plan(&["Sieve", "-i", "2"]).unwrap().warmup, 1);
+        assert!(plan(&["Sieve", "-i", "3", "-w", "3"]).is_err());
+        assert!(plan(&["Sieve", "-i", "x"])
+            .unwrap_err()
+            .contains("whole number"));
+        assert!(plan(&["Sieve", "-i"])
+            .unwrap_err()
+            .contains("needs a value"));
+        assert!(plan(&["Sieve", "--frobnicate"])
+            .unwrap_err()
+            .contains("unknown option"));
+    }
+
+    #[test]
+    fn comparison_mode_labels_and_runs() {
+        let p = plan(&["Sieve", "--vm", "a/yerba --gc-stress", "--vm", "b/yerba"]).unwrap();
+        assert!(p.is_comparison());
+        assert_eq!(p.vms[0].label, "A");
+        assert_eq!(p.vms[0].command, ["a/yerba", "--gc-stress"]);
+        assert_eq!(p.vms[1].label, "B");
+        assert_eq!(p.runs, 3);
+        let p = plan(&[
+            "Sieve", "--vm", "x", "--name", "old", "--vm", "y", "--name", "new",
+        ])
+        .unwrap();
+        assert_eq!(
+            (p.vms[0].label.as_str(), p.vms[1].label.as_str()),
+            ("old", "new")
+        );
+        assert!(plan(&["Sieve", "--vm", "x", "--vm", "y", "--vm", "z"]).is_err());
+        assert!(plan(&["Sieve", "--vm", "x", "--vm", "y", "--name", "s", "--name", "s"]).is_err());
+        assert!(plan(&["Sieve", "--vm", "x", "--name", "a", "--name", "b"]).is_err());
+        let single = plan(&["Sieve", "--vm", "/tmp/stable/yerba --gc-stress"]).unwrap();
+        assert_eq!(single.vms[0].label, "yerba");
+        assert_eq!(single.runs, 1);
+    }
+
+    #[test]
+    fn smoke_runs_everything_once_at_smoke_size() {
+        let p = plan(&["--smoke"]).unwrap();
+        assert_eq!(p.jobs.len(), suite::SUITE.len());
+        assert_eq!((p.iterations, p.runs, p.warmup), (1, 1, 0));
+        let cd = p.jobs.iter().find(|j| j.benchmark.name == "CD").unwrap();
+        assert_eq!(cd.inner, 2);
+        assert_eq!(names(&plan(&["--smoke", "NBody"]).unwrap()), ["NBody"]);
+        assert!(plan(&["--smoke", "-i", "3"]).is_err());
+    }
+}

@@ -1,0 +1,62 @@
+//! Every benchmark of `benchmarks/` (AWFY and micro) runs once at its smoke
+//! size through the `yerba` binary and verifies: exit status 0 and the
+//! complete Harness output. Nothing here is timed.
+//!
+//! The suite, the VM command line and the output checks are the benchmark
+//! runner's (the `benchmarks` crate), so this test and
+//! `cargo run --release -p benchmarks -- --smoke` check the same thing.
+
+mod common;
+
+use benchmarks::suite::{Benchmark, SUITE};
+use benchmarks::vm::{self, Invocation, Vm};
+use common::{parallel_map, repo_root, yerba};
+use std::time::Duration;
+
+/// Generous: the slowest smoke size (Havlak) takes seconds in a release build.
+const TIMEOUT: Duration = Duration::from_secs(600);
+
+/// Runs one benchmark at its smoke size; answers what went wrong, if anything.
+fn smoke(benchmark: &Benchmark) -> Option<String> {
+    let vm = Vm {
+        label: "yerba".to_string(),
+        command: vec![yerba().to_string()],
+    };
+    let invocation = Invocation {
+        bench_dir: repo_root().join("benchmarks"),
+        benchmark: benchmark.name.to_string(),
+        iterations: 1,
+        inner: benchmark.smoke_inner,
+    };
+    let problem = match vm::run(&vm, &invocation, Some(TIMEOUT), |_| {}) {
+        Err(e) => e.to_string(),
+        Ok(outcome) => match outcome.verify(benchmark.name, 1) {
+            Ok(runtimes) if runtimes.len() == 1 => return None,
+            Ok(runtimes) => format!("{} runtime lines", runtimes.len()),
+            Err(problem) => problem,
+        },
+    };
+    Some(format!(
+        "{} {} (inner {}): {problem}\ncommand line: {} {}",
+        benchmark.name,
+        benchmark.group.name(),
+        benchmark.smoke_inner,
+        yerba(),
+        invocation.args().join(" ")
+    ))
+}
+
+#[test]
+fn every_benchmark_verifies_at_its_smoke_size() {
+    let failures: Vec<String> = parallel_map(SUITE.iter().collect(), smoke)
+        .into_iter()
+        .flatten()
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {} benchmarks failed:\n\n{}",
+        failures.len(),
+        SUITE.len(),
+        failures.join("\n\n")
+    );
+}
