@@ -4,7 +4,7 @@
 
 use super::arguments::{arity_mismatch, expect_block, unary};
 use super::Entry;
-use crate::invokable::activate_block;
+use crate::invokable::{activate_block, PrimitiveFn};
 use crate::nodes::call_inlined_block;
 use crate::universe::Universe;
 use crate::unwind::Exec;
@@ -17,6 +17,12 @@ pub static PRIMITIVES: &[Entry] = &[
     ("Block2", false, "value:", value),
     ("Block3", false, "value:with:", value),
 ];
+
+/// Whether `function` is the evaluation primitive of blocks (`value`, `value:`, ...), which
+/// send sites may replace by a direct activation for receivers with a real block's layout.
+pub fn is_block_evaluation(function: PrimitiveFn) -> bool {
+    std::ptr::fn_addr_eq(function, value as PrimitiveFn)
+}
 
 /// Evaluates the receiver block with the other arguments; `args[0]` is the block itself. The
 /// receiver may also be the stand-in of a literal block inlined into a control structure that

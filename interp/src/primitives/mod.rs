@@ -10,6 +10,8 @@
 mod arguments;
 mod array;
 mod block;
+
+pub use block::is_block_evaluation;
 mod class;
 mod double;
 mod integer;

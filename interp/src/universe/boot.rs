@@ -155,6 +155,19 @@ pub fn boot(options: Options) -> Box<Universe> {
         block3: class("Block3"),
         system: class("System"),
     };
+    let sibling = |a: &mut dyn Allocator, layout: Gc<Layout>| {
+        ok(Layout::allocate(
+            a,
+            Some(layout_layout),
+            layout.class(),
+            layout.field_count(),
+            layout.fields_offset(),
+        ))
+    };
+    let inlined_blocks = [
+        sibling(a, core.block1.instance_layout()),
+        sibling(a, core.block2.instance_layout()),
+    ];
     let layouts = CoreLayouts {
         nil: core.nil.instance_layout(),
         true_value: core.true_class.instance_layout(),
@@ -171,6 +184,7 @@ pub fn boot(options: Options) -> Box<Universe> {
             core.block2.instance_layout(),
             core.block3.instance_layout(),
         ],
+        inlined_blocks,
         context,
         layout: layout_layout,
     };

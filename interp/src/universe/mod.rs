@@ -95,7 +95,11 @@ pub struct CoreLayouts {
     pub symbol: Gc<Layout>,
     pub method: Gc<Layout>,
     pub primitive: Gc<Layout>,
+    /// Layouts of real blocks, by arity; only block objects have them.
     pub blocks: [Gc<Layout>; 3],
+    /// Layouts of the stand-ins for inlined blocks (without and with a parameter): same
+    /// classes as real blocks, but other layouts, so a layout check tells the two apart.
+    pub inlined_blocks: [Gc<Layout>; 2],
     /// Layout of heap contexts, which have no SOM class.
     pub context: Gc<Layout>,
     /// Layout of layout objects.
@@ -103,7 +107,7 @@ pub struct CoreLayouts {
 }
 
 impl CoreLayouts {
-    fn all(&self) -> [Gc<Layout>; 15] {
+    fn all(&self) -> [Gc<Layout>; 17] {
         [
             self.nil,
             self.true_value,
@@ -118,6 +122,8 @@ impl CoreLayouts {
             self.blocks[0],
             self.blocks[1],
             self.blocks[2],
+            self.inlined_blocks[0],
+            self.inlined_blocks[1],
             self.context,
             self.layout,
         ]

@@ -9,7 +9,10 @@
 //! and a trivial method (a getter, a setter, a constant) is inlined into the entry and runs
 //! without an activation, since the entry's layout already fixes where the field lives.
 
-use crate::invokable::{activate_method, Method, Primitive, PrimitiveFn, Target, Trivial};
+use crate::invokable::{
+    activate_block, activate_method, Block, Method, Primitive, PrimitiveFn, Target, Trivial,
+};
+use crate::primitives::is_block_evaluation;
 use crate::universe::Universe;
 use crate::unwind::Exec;
 use std::cell::Cell;
@@ -24,6 +27,9 @@ const MAX_ENTRIES: usize = 6;
 enum Cached {
     Method(Gc<Method>),
     Primitive(PrimitiveFn),
+    /// The evaluation primitive of blocks, for receivers with a real block's layout:
+    /// activates the block directly when the number of arguments fits.
+    Block(PrimitiveFn),
     /// A primitive the VM does not implement: calling it reports the error.
     MissingPrimitive(Gc<Primitive>),
     /// `^field`: reads the slot at this byte offset from the receiver.
@@ -41,11 +47,16 @@ enum Cached {
 
 impl Cached {
     /// How a receiver with `layout` runs `target`.
-    fn specialise(layout: Gc<Layout>, target: Option<Target>) -> Cached {
+    fn specialise(u: &Universe, layout: Gc<Layout>, target: Option<Target>) -> Cached {
         let method = match target {
             None => return Cached::DoesNotUnderstand,
             Some(Target::Primitive(primitive)) => {
                 return match primitive.function() {
+                    Some(function)
+                        if is_block_evaluation(function) && u.layouts.blocks.contains(&layout) =>
+                    {
+                        Cached::Block(function)
+                    }
                     Some(function) => Cached::Primitive(function),
                     None => Cached::MissingPrimitive(primitive),
                 }
@@ -77,6 +88,15 @@ impl Cached {
         match self {
             Cached::Method(method) => activate_method(u, method, args),
             Cached::Primitive(function) => function(u, args),
+            Cached::Block(evaluate) => {
+                // SAFETY: only receivers with a real block's layout reach this entry.
+                let block: Gc<Block> = unsafe { Gc::from_value(args[0]) };
+                if block.code().arity + 1 == args.len() {
+                    activate_block(u, block, args)
+                } else {
+                    evaluate(u, args)
+                }
+            }
             Cached::Getter(offset) => Ok(field_at(args[0], offset).get()),
             Cached::Setter {
                 offset,
@@ -98,6 +118,7 @@ impl Cached {
             Cached::MissingPrimitive(primitive) => tracer.mark_value(primitive.value()),
             Cached::Constant(value) => tracer.mark_value(value),
             Cached::Primitive(_)
+            | Cached::Block(_)
             | Cached::Getter(_)
             | Cached::Setter { .. }
             | Cached::SelfReturn
@@ -159,7 +180,7 @@ impl DispatchChain {
                 None => u.send_does_not_understand(selector, args),
             };
         }
-        let cached = Cached::specialise(layout, target);
+        let cached = Cached::specialise(u, layout, target);
         match self.entries.iter().find(|e| e.get().is_none()) {
             Some(free) => free.set(Some((layout, cached))),
             None => self.megamorphic.set(true),

@@ -42,7 +42,7 @@ impl InlinedBlock {
         frame: &mut Frame,
         parameter: Option<u32>,
     ) -> Gc<InlinedBlock> {
-        let layout = u.layouts.blocks[usize::from(parameter.is_some())];
+        let layout = u.layouts.inlined_blocks[usize::from(parameter.is_some())];
         let block: Gc<InlinedBlock> = allocate_object(
             u,
             std::mem::size_of::<InlinedBlock>(),
