@@ -10,11 +10,11 @@
 //! Invariants:
 //! - Every cell of a block in `blocks` is allocated, free (on its class's free list) or never
 //!   used; see [`super::header`] for how the header word tells them apart.
-//! - The bump region `bump..end` of a class is all zero, so bump allocation needs no clearing;
-//!   free-list cells hold stale bytes and are cleared when handed out.
-//! - Blocks emptied by a sweep move to `empty` (their cells are dead but not cleared) and leave
-//!   the side table; they are zeroed when a class takes them again, or returned to the system
-//!   allocator when there are more than the next collection can use.
+//! - The bump region `bump..end` of a class is all zero, and free-list cells are zero past
+//!   their header (the sweep clears dead cells), so allocation only writes the header.
+//! - Blocks emptied by a sweep move to `empty` all zero (the sweep also clears their headers)
+//!   and leave the side table; any class can take them again as they are, or they are
+//!   returned to the system allocator when there are more than the next collection can use.
 
 use std::alloc::{self, Layout};
 use std::ptr::{self, NonNull};
@@ -118,12 +118,7 @@ impl BlockSpace {
     #[cold]
     pub(super) fn refill(&mut self, class: SizeClass) -> NonNull<GcHeader> {
         let base = match self.empty.pop() {
-            Some(base) => {
-                // SAFETY: the empty block is owned and BLOCK_SIZE bytes long; none of its cells
-                // is live.
-                unsafe { ptr::write_bytes(base as *mut u8, 0, BLOCK_SIZE) };
-                base
-            }
+            Some(base) => base,
             None => {
                 // SAFETY: the layout has a non-zero size.
                 let block = unsafe { alloc::alloc_zeroed(block_layout()) };
@@ -205,6 +200,10 @@ impl BlockSpace {
             }
             if live_cells == 0 {
                 allocator.free = list_before;
+                for index in 0..cells_per_block(class) {
+                    // SAFETY: a cell of this block, which holds no live object.
+                    unsafe { ptr::write((base + index * size) as *mut usize, 0) };
+                }
                 emptied.push(base);
             }
             live_bytes += live_cells * size;
