@@ -52,8 +52,10 @@ fn new(u: &mut Universe, args: &[Value]) -> Exec {
 /// The 0-based slot of the 1-based `index`, checked to be within the array.
 #[inline(always)]
 fn slot_index(u: &mut Universe, array: Gc<Array>, index: Value) -> Result<usize, Unwind> {
-    match index.as_small_int() {
-        Some(i) if (1..=array.len() as i64).contains(&i) => Ok(i as usize - 1),
+    // One unsigned comparison, which also lets the compiler drop the slice's bounds check:
+    // 0 and negative indices wrap around to huge slot numbers.
+    match index.as_small_int().map(|i| (i as usize).wrapping_sub(1)) {
+        Some(i) if i < array.len() => Ok(i),
         _ => Err(bad_index(u, array, index)),
     }
 }

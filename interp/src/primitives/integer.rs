@@ -3,7 +3,8 @@
 //! and hashing never depend on how a value happens to be stored.
 //!
 //! The arithmetic itself is in the pure functions below the primitives; the primitives only
-//! read their operands, reject what is not a number, and pick the result class.
+//! read their operands, reject what is not a number, and pick the result class. Binary
+//! primitives first try two small integers directly, with the same i64 functions.
 
 use super::arguments::{binary, expect_string, unary};
 use super::numbers::{
@@ -47,16 +48,25 @@ const MAX_SHIFT_RESULT_BITS: u64 = 1 << 24;
 
 // ---- primitives --------------------------------------------------------------------------
 
+// The binary primitives go through `small_ints_or`, with the i64 function that their general
+// code (the closure) also uses, directly or through `combine`.
+
 fn plus(u: &mut Universe, args: &[Value]) -> Exec {
-    arithmetic(u, args, add, |x, y| x + y)
+    small_ints_or(u, args, i64::checked_add, |u, args| {
+        arithmetic(u, args, add, |x, y| x + y)
+    })
 }
 
 fn minus(u: &mut Universe, args: &[Value]) -> Exec {
-    arithmetic(u, args, subtract, |x, y| x - y)
+    small_ints_or(u, args, i64::checked_sub, |u, args| {
+        arithmetic(u, args, subtract, |x, y| x - y)
+    })
 }
 
 fn times(u: &mut Universe, args: &[Value]) -> Exec {
-    arithmetic(u, args, multiply, |x, y| x * y)
+    small_ints_or(u, args, i64::checked_mul, |u, args| {
+        arithmetic(u, args, multiply, |x, y| x * y)
+    })
 }
 
 /// `+ - *`: exact with an Integer argument, a Double with a Double argument.
@@ -76,19 +86,21 @@ fn arithmetic(
 
 /// Truncating division; by a Double, the truncated Double quotient.
 fn divided_by(u: &mut Universe, args: &[Value]) -> Exec {
-    let (receiver, argument) = binary(u, args)?;
-    let a = expect_int(u, receiver)?;
-    let quotient = match expect_number(u, argument)? {
-        Number::Int(b) => divide(&a, &b).ok_or_else(|| division_by_zero(u))?,
-        Number::Double(d) => {
-            if d == 0.0 {
-                return Err(division_by_zero(u));
+    small_ints_or(u, args, i64::checked_div, |u, args| {
+        let (receiver, argument) = binary(u, args)?;
+        let a = expect_int(u, receiver)?;
+        let quotient = match expect_number(u, argument)? {
+            Number::Int(b) => divide(&a, &b).ok_or_else(|| division_by_zero(u))?,
+            Number::Double(d) => {
+                if d == 0.0 {
+                    return Err(division_by_zero(u));
+                }
+                let x = int_to_f64(u, &a)?;
+                f64_to_int(u, x / d)?
             }
-            let x = int_to_f64(u, &a)?;
-            f64_to_int(u, x / d)?
-        }
-    };
-    Ok(int_value(u, quotient))
+        };
+        Ok(int_value(u, quotient))
+    })
 }
 
 /// Division answering a Double; IEEE semantics, so dividing by zero gives an infinity or NaN.
@@ -102,49 +114,66 @@ fn double_divided_by(u: &mut Universe, args: &[Value]) -> Exec {
 
 /// Floored modulo (the sign of the divisor); by a Double, C `fmod`.
 fn modulo_prim(u: &mut Universe, args: &[Value]) -> Exec {
-    let (receiver, argument) = binary(u, args)?;
-    let a = expect_int(u, receiver)?;
-    match expect_number(u, argument)? {
-        Number::Int(b) => {
-            let result = modulo(&a, &b).ok_or_else(|| division_by_zero(u))?;
-            Ok(int_value(u, result))
+    small_ints_or(u, args, floored_modulo_i64, |u, args| {
+        let (receiver, argument) = binary(u, args)?;
+        let a = expect_int(u, receiver)?;
+        match expect_number(u, argument)? {
+            Number::Int(b) => {
+                let result = modulo(&a, &b).ok_or_else(|| division_by_zero(u))?;
+                Ok(int_value(u, result))
+            }
+            Number::Double(d) => Ok(Value::double(int_to_f64(u, &a)? % d)),
         }
-        Number::Double(d) => Ok(Value::double(int_to_f64(u, &a)? % d)),
-    }
+    })
 }
 
 /// Truncated remainder (the sign of the receiver).
 fn remainder_prim(u: &mut Universe, args: &[Value]) -> Exec {
-    let (a, b) = int_operands(u, args)?;
-    let result = remainder(&a, &b).ok_or_else(|| u.vm_error("Division by zero or overflow."))?;
-    Ok(int_value(u, result))
+    small_ints_or(u, args, i64::checked_rem, |u, args| {
+        let (a, b) = int_operands(u, args)?;
+        let result =
+            remainder(&a, &b).ok_or_else(|| u.vm_error("Division by zero or overflow."))?;
+        Ok(int_value(u, result))
+    })
 }
 
 fn bit_and_prim(u: &mut Universe, args: &[Value]) -> Exec {
-    let (a, b) = int_operands(u, args)?;
-    Ok(int_value(u, bit_and(&a, &b)))
+    small_ints_or(u, args, bit_and_i64, |u, args| {
+        let (a, b) = int_operands(u, args)?;
+        Ok(int_value(u, bit_and(&a, &b)))
+    })
 }
 
 fn bit_xor_prim(u: &mut Universe, args: &[Value]) -> Exec {
-    let (a, b) = int_operands(u, args)?;
-    Ok(int_value(u, bit_xor(&a, &b)))
+    small_ints_or(u, args, bit_xor_i64, |u, args| {
+        let (a, b) = int_operands(u, args)?;
+        Ok(int_value(u, bit_xor(&a, &b)))
+    })
 }
 
 fn shift_left_prim(u: &mut Universe, args: &[Value]) -> Exec {
-    let (a, count) = int_operands(u, args)?;
-    if count.is_negative() {
-        return Err(u.vm_error("Negative shift."));
-    }
-    let result = shift_left(&a, &count).ok_or_else(|| u.vm_error("Shift too big."))?;
-    Ok(int_value(u, result))
+    // A negative count is left to the general code, which reports it.
+    let small = |x, count: i64| shift_left_i64(x, u64::try_from(count).ok()?);
+    small_ints_or(u, args, small, |u, args| {
+        let (a, count) = int_operands(u, args)?;
+        if count.is_negative() {
+            return Err(u.vm_error("Negative shift."));
+        }
+        let result = shift_left(&a, &count).ok_or_else(|| u.vm_error("Shift too big."))?;
+        Ok(int_value(u, result))
+    })
 }
 
 fn shift_right_prim(u: &mut Universe, args: &[Value]) -> Exec {
-    let (a, count) = int_operands(u, args)?;
-    if count.is_negative() {
-        return Err(u.vm_error("Negative shift."));
-    }
-    Ok(int_value(u, shift_right(&a, &count)))
+    // A negative count is left to the general code, which reports it.
+    let small = |x, count: i64| Some(shift_right_i64(x, u64::try_from(count).ok()?));
+    small_ints_or(u, args, small, |u, args| {
+        let (a, count) = int_operands(u, args)?;
+        if count.is_negative() {
+            return Err(u.vm_error("Negative shift."));
+        }
+        Ok(int_value(u, shift_right(&a, &count)))
+    })
 }
 
 /// An Integer for perfect squares, else a Double (NaN for negative receivers).
@@ -210,6 +239,36 @@ fn from_string(u: &mut Universe, args: &[Value]) -> Exec {
             text.as_str()
         ))),
     }
+}
+
+/// Runs a binary primitive: `small` when the receiver and the argument are small integers (the
+/// common case, which needs neither [`Int`] nor kind checks) and it has an i64 answer, else
+/// `general`, for everything else: overflow, zero divisors, other arguments, errors.
+#[inline(always)]
+fn small_ints_or(
+    u: &mut Universe,
+    args: &[Value],
+    small: impl FnOnce(i64, i64) -> Option<i64>,
+    general: impl FnOnce(&mut Universe, &[Value]) -> Exec,
+) -> Exec {
+    if let [receiver, argument] = *args {
+        if let (Some(x), Some(y)) = (receiver.as_small_int(), argument.as_small_int()) {
+            if let Some(result) = small(x, y) {
+                return Ok(u.new_int(result));
+            }
+        }
+    }
+    out_of_line(u, args, general)
+}
+
+/// Calls `general` behind a call boundary, so that its stack frame stays off the fast path.
+#[inline(never)]
+fn out_of_line(
+    u: &mut Universe,
+    args: &[Value],
+    general: impl FnOnce(&mut Universe, &[Value]) -> Exec,
+) -> Exec {
+    general(u, args)
 }
 
 /// The receiver and argument of a primitive that takes Integers only.
@@ -287,12 +346,20 @@ fn remainder(a: &Int, b: &Int) -> Option<Int> {
 
 /// Bitwise AND of the two's-complement representations.
 fn bit_and(a: &Int, b: &Int) -> Int {
-    combine(a, b, |x, y| Some(x & y), |x, y| x & y)
+    combine(a, b, bit_and_i64, |x, y| x & y)
+}
+
+fn bit_and_i64(x: i64, y: i64) -> Option<i64> {
+    Some(x & y)
 }
 
 /// Bitwise XOR of the two's-complement representations.
 fn bit_xor(a: &Int, b: &Int) -> Int {
-    combine(a, b, |x, y| Some(x ^ y), |x, y| x ^ y)
+    combine(a, b, bit_xor_i64, |x, y| x ^ y)
+}
+
+fn bit_xor_i64(x: i64, y: i64) -> Option<i64> {
+    Some(x ^ y)
 }
 
 /// Number of bits of the magnitude.
@@ -315,12 +382,21 @@ fn shift_left(a: &Int, count: &Int) -> Option<Int> {
     if bit_length(a).saturating_add(count) > MAX_SHIFT_RESULT_BITS {
         return None;
     }
-    if let Int::Small(x) = a {
-        if count < 64 && (x << count) >> count == *x {
-            return Some(Int::Small(x << count));
+    if let Int::Small(x) = *a {
+        if let Some(result) = shift_left_i64(x, count) {
+            return Some(Int::Small(result));
         }
     }
     Some(Int::from_big(a.to_bigint() << count))
+}
+
+/// `x * 2^count`, if it fits an i64.
+fn shift_left_i64(x: i64, count: u64) -> Option<i64> {
+    if count >= 64 {
+        return None;
+    }
+    let result = x << count;
+    (result >> count == x).then_some(result)
 }
 
 /// `>>>` for a non-negative `count`: a logical shift of the 64-bit pattern for values that fit
@@ -331,13 +407,18 @@ fn shift_right(a: &Int, count: &Int) -> Int {
         Int::Big(_) => u64::MAX,
     };
     match a {
-        Int::Small(x) => match count {
-            0 => Int::Small(*x),
-            1..=63 => Int::Small(((*x as u64) >> count) as i64),
-            _ => Int::Small(0),
-        },
+        Int::Small(x) => Int::Small(shift_right_i64(*x, count)),
         Int::Big(b) if count >= b.bits() => Int::Small(if b.is_negative() { -1 } else { 0 }),
         Int::Big(b) => Int::from_big(b >> count),
+    }
+}
+
+/// `>>>` on an i64: a logical shift of its 64-bit pattern.
+fn shift_right_i64(x: i64, count: u64) -> i64 {
+    if count < 64 {
+        ((x as u64) >> count) as i64
+    } else {
+        0
     }
 }
 

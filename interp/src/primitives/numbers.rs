@@ -180,10 +180,19 @@ pub fn double_receiver(u: &mut Universe, v: Value) -> Result<Number, Unwind> {
 }
 
 /// The Integer `v` holds, if it is one.
+#[inline(always)]
 pub fn int_of(v: Value) -> Option<Int> {
-    if let Some(i) = v.as_small_int() {
-        return Some(Int::Small(i));
+    // Inlined for small integers, so that callers see an `Int::Small` they can take apart
+    // without a call or drop glue; everything else goes out of line.
+    match v.as_small_int() {
+        Some(i) => Some(Int::Small(i)),
+        None => big_int_of(v),
     }
+}
+
+/// [`int_of`] for values that are not small integers.
+#[inline(never)]
+fn big_int_of(v: Value) -> Option<Int> {
     if BigIntObject::is_bigint(v) {
         // SAFETY: kind checked just above.
         let big: Gc<BigIntObject> = unsafe { Gc::from_value(v) };
@@ -193,6 +202,7 @@ pub fn int_of(v: Value) -> Option<Int> {
 }
 
 /// The number `v` holds, if it is an Integer or a Double.
+#[inline(always)]
 pub fn number_of(v: Value) -> Option<Number> {
     match v.as_double() {
         Some(d) => Some(Number::Double(d)),
@@ -201,6 +211,7 @@ pub fn number_of(v: Value) -> Option<Number> {
 }
 
 /// The value of an Integer argument (or receiver).
+#[inline(always)]
 pub fn expect_int(u: &mut Universe, v: Value) -> Result<Int, Unwind> {
     int_of(v).ok_or_else(|| super::arguments::wrong_kind(u, "Integer", v))
 }
@@ -223,7 +234,18 @@ pub fn expect_number(u: &mut Universe, v: Value) -> Result<Number, Unwind> {
 }
 
 /// A numeric argument as a double, for arithmetic with a Double.
+#[inline(always)]
 pub fn expect_f64(u: &mut Universe, v: Value) -> Result<f64, Unwind> {
+    // Inlined for a Double, the usual argument; everything else goes out of line.
+    match v.as_double() {
+        Some(d) => Ok(d),
+        None => number_to_f64(u, v),
+    }
+}
+
+/// [`expect_f64`] for values that are not Doubles.
+#[inline(never)]
+fn number_to_f64(u: &mut Universe, v: Value) -> Result<f64, Unwind> {
     match expect_number(u, v)? {
         Number::Double(d) => Ok(d),
         Number::Int(i) => int_to_f64(u, &i),

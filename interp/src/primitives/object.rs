@@ -94,9 +94,10 @@ fn size_in_bytes(v: Value) -> usize {
 /// Identity; Doubles are identical when they are equal (`0.0 == -0.0`), NaN to itself.
 fn identical(u: &mut Universe, args: &[Value]) -> Exec {
     let (receiver, other) = binary(u, args)?;
-    let equal_doubles =
-        matches!((receiver.as_double(), other.as_double()), (Some(x), Some(y)) if x == y);
-    Ok(Value::boolean(receiver == other || equal_doubles))
+    // The bits first: only `0.0 == -0.0` needs more.
+    let identical = receiver == other
+        || matches!((receiver.as_double(), other.as_double()), (Some(x), Some(y)) if x == y);
+    Ok(Value::boolean(identical))
 }
 
 /// A stable hash: the value itself for immediates (Doubles hash as equal Doubles compare),

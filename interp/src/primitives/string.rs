@@ -2,7 +2,7 @@
 //! and differ only by layout; lengths and indices count code points, 1-based.
 
 use super::arguments::{binary, expect_string, ternary, unary};
-use super::numbers::{expect_int, Int};
+use super::numbers::expect_int;
 use super::Entry;
 use crate::universe::Universe;
 use crate::unwind::{Exec, Unwind};
@@ -96,15 +96,15 @@ fn equals(u: &mut Universe, args: &[Value]) -> Exec {
 fn substring(u: &mut Universe, args: &[Value]) -> Exec {
     let (receiver, start, end) = ternary(u, args)?;
     let s = expect_string(u, receiver)?;
-    let first = expect_int(u, start)?;
-    let last = expect_int(u, end)?;
-    let range = match (&first, &last) {
-        (Int::Small(first), Int::Small(last)) => char_range(*first, *last),
+    // Indices that are not small integers are never within a string: `bad_substring` sorts
+    // them out, so that the common case needs no `Int`.
+    let range = match (start.as_small_int(), end.as_small_int()) {
+        (Some(first), Some(last)) => char_range(first, last),
         _ => None,
     };
     match range.and_then(|(from, to)| s.char_range(from, to)) {
         Some(piece) => Ok(u.new_string(piece)),
-        None => Err(out_of_bounds(u, &first, &last, s.char_len())),
+        None => Err(bad_substring(u, start, end, s.char_len())),
     }
 }
 
@@ -115,8 +115,17 @@ fn char_range(first: i64, last: i64) -> Option<(usize, usize)> {
     (from <= to).then_some((from, to))
 }
 
+/// The error for indices that are not Integers or not within the string.
 #[cold]
-fn out_of_bounds(u: &mut Universe, start: &Int, end: &Int, length: usize) -> Unwind {
+fn bad_substring(u: &mut Universe, start: Value, end: Value, length: usize) -> Unwind {
+    let start = match expect_int(u, start) {
+        Ok(start) => start,
+        Err(unwind) => return unwind,
+    };
+    let end = match expect_int(u, end) {
+        Ok(end) => end,
+        Err(unwind) => return unwind,
+    };
     u.vm_error(format!(
         "Attempting to index string out of its bounds (start: {start} end: {end} length: {length})"
     ))
