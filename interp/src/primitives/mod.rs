@@ -19,6 +19,7 @@ mod method;
 mod numbers;
 mod object;
 mod random;
+mod shapes;
 mod string;
 mod system;
 
@@ -46,6 +47,7 @@ static TABLES: &[&[Entry]] = &[
     block::PRIMITIVES,
     method::PRIMITIVES,
     system::PRIMITIVES,
+    shapes::PRIMITIVES,
 ];
 
 fn all() -> impl Iterator<Item = &'static Entry> {

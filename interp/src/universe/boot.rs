@@ -13,7 +13,7 @@ use yerba_mop::object::{Allocator, Class, Gc, Instance, Layout, SymbolTable, VmS
 use yerba_mop::Value;
 
 /// The core classes in boot order, with their superclasses.
-pub const CORE_CLASSES: [(&str, Option<&str>); 19] = [
+pub const CORE_CLASSES: [(&str, Option<&str>); 20] = [
     ("Object", None),
     ("Class", Some("Object")),
     ("Metaclass", Some("Class")),
@@ -33,6 +33,7 @@ pub const CORE_CLASSES: [(&str, Option<&str>); 19] = [
     ("Block2", Some("Block")),
     ("Block3", Some("Block")),
     ("System", Some("Object")),
+    ("Shape", Some("Object")),
 ];
 
 /// Allocation straight from the heap, without collections, while no roots exist yet.
@@ -116,6 +117,10 @@ pub fn boot(options: Options) -> Box<Universe> {
         }
     }
     metaclass_class.set_instance_layout(metaclass_instances);
+    // Layout objects are the shapes of the MOP; `Shape new` is refused like `Class new`.
+    let (shape_class, _) = find("Shape");
+    layout_layout.set_class(shape_class.value());
+    shape_class.set_instance_layout(layout_layout);
 
     let symbol_layout = find("Symbol").0.instance_layout();
     let mut symbols = SymbolTable::default();
@@ -154,6 +159,7 @@ pub fn boot(options: Options) -> Box<Universe> {
         block2: class("Block2"),
         block3: class("Block3"),
         system: class("System"),
+        shape: class("Shape"),
     };
     let sibling = |a: &mut dyn Allocator, layout: Gc<Layout>| {
         ok(Layout::allocate(
@@ -203,6 +209,7 @@ pub fn boot(options: Options) -> Box<Universe> {
         error: None,
         dispatch_epoch: 0,
         lookup_cache: LookupCache::default(),
+        environment_layouts: Default::default(),
         start_time: Instant::now(),
         compilation_time: Duration::ZERO,
         native_stack_limit: 0,

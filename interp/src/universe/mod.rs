@@ -3,12 +3,14 @@
 //! sends from Rust, class loading, errors, output).
 
 mod boot;
+mod environments;
 mod globals;
 mod loader;
 mod output;
 mod send;
 mod stack;
 
+use environments::EnvironmentLayouts;
 pub use globals::{GlobalCell, Globals};
 pub use output::Output;
 use send::LookupCache;
@@ -55,10 +57,12 @@ pub struct CoreClasses {
     pub block2: Gc<Class>,
     pub block3: Gc<Class>,
     pub system: Gc<Class>,
+    /// The class of layout objects, which the MOP calls shapes.
+    pub shape: Gc<Class>,
 }
 
 impl CoreClasses {
-    fn all(&self) -> [Gc<Class>; 19] {
+    fn all(&self) -> [Gc<Class>; 20] {
         [
             self.object,
             self.class,
@@ -79,6 +83,7 @@ impl CoreClasses {
             self.block2,
             self.block3,
             self.system,
+            self.shape,
         ]
     }
 }
@@ -150,6 +155,8 @@ pub struct Universe {
     /// invalidates every dispatch cache.
     pub dispatch_epoch: u64,
     pub lookup_cache: LookupCache,
+    /// The shared layouts that carry environments (MOP).
+    pub environment_layouts: EnvironmentLayouts,
     pub start_time: Instant,
     /// Time spent loading and compiling classes, for `system totalCompilationTime`.
     pub compilation_time: std::time::Duration,
@@ -289,10 +296,11 @@ impl Universe {
             returning,
             return_target,
             lookup_cache,
+            environment_layouts,
             ..
         } = self;
         lookup_cache.clear();
-        heap.collect(&mut |tracer| {
+        let mut roots = |tracer: &mut yerba_mop::heap::Tracer| {
             symbols.trace(tracer);
             globals.trace(tracer);
             stack.trace(tracer);
@@ -305,6 +313,9 @@ impl Universe {
             tracer.mark_value(*system_object);
             tracer.mark_value(*returning);
             tracer.mark_value(*return_target);
+        };
+        heap.collect_with_weak(&mut roots, &mut |survives| {
+            environment_layouts.drop_dead(survives)
         });
     }
 

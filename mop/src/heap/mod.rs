@@ -66,6 +66,9 @@ impl fmt::Display for OutOfMemory {
 
 impl std::error::Error for OutOfMemory {}
 
+/// Tells, between marking and sweeping, whether a value survives the collection.
+pub type Survives = dyn Fn(Value) -> bool;
+
 pub struct Heap {
     blocks: BlockSpace,
     large: LargeSpace,
@@ -171,6 +174,16 @@ impl Heap {
     /// A full collection. The roots are what `roots` reports to the tracer plus, once a stack
     /// base is set, every word of the calling thread's stack that points into an object.
     pub fn collect(&mut self, roots: &mut dyn FnMut(&mut Tracer<'_>)) {
+        self.collect_with_weak(roots, &mut |_| {});
+    }
+
+    /// A full collection that also lets the caller clear weak references: after marking and
+    /// before sweeping, `weak` gets a predicate telling whether a value survives.
+    pub fn collect_with_weak(
+        &mut self,
+        roots: &mut dyn FnMut(&mut Tracer<'_>),
+        weak: &mut dyn FnMut(&Survives),
+    ) {
         let start = Instant::now();
         let stack_base = self.stack_base;
         let mark_stack = std::mem::take(&mut self.mark_stack);
@@ -180,6 +193,12 @@ impl Heap {
             stack_scan::scan_machine_stack(stack_base, &mut tracer);
         }
         self.mark_stack = tracer.finish();
+        weak(&|value| match value.as_pointer() {
+            // SAFETY: heap pointers in values point at allocated objects, whose first word is
+            // the GC header.
+            Some(pointer) => unsafe { &*(pointer as *const GcHeader) }.is_marked(),
+            None => true,
+        });
 
         // SAFETY: `finish` traced everything reachable from the roots, so all live objects are
         // marked.

@@ -370,3 +370,15 @@ fn a_new_policy_takes_effect_at_once() {
     });
     assert!(heap.collection_due());
 }
+
+#[test]
+fn weak_references_see_which_objects_survive() {
+    let mut heap = Heap::new(GcPolicy::default());
+    let kept = Value::from_pointer(new_blob(&mut heap, 64).as_ptr());
+    let dropped = Value::from_pointer(new_blob(&mut heap, 64).as_ptr());
+    let mut seen = Vec::new();
+    heap.collect_with_weak(&mut |tracer| tracer.mark_value(kept), &mut |survives| {
+        seen = vec![survives(kept), survives(dropped), survives(int(7))]
+    });
+    assert_eq!(seen, [true, false, true]);
+}

@@ -15,6 +15,9 @@ pub struct Layout {
     header: ObjHeader,
     class: Cell<Value>,
     environment: Cell<Value>,
+    /// For a layout carrying an environment: the plain layout (same class and storage, no
+    /// environment) it is a sibling of. Nil for plain layouts.
+    plain: Cell<Value>,
     /// Number of fields an object of this layout has.
     field_count: u32,
     /// Byte offset of the first field from the start of the object.
@@ -35,6 +38,7 @@ unsafe fn trace_layout(obj: NonNull<GcHeader>, tracer: &mut Tracer) {
     }
     tracer.mark_value(layout.class.get());
     tracer.mark_value(layout.environment.get());
+    tracer.mark_value(layout.plain.get());
 }
 
 impl Layout {
@@ -75,6 +79,31 @@ impl Layout {
 
     pub fn set_environment(&self, env: Value) {
         self.environment.set(env);
+    }
+
+    /// The layout with the same class and storage but no environment (itself if it has none).
+    pub fn plain(&self) -> Option<Gc<Layout>> {
+        // SAFETY: `plain` only ever holds nil or a layout.
+        (!self.plain.get().is_nil()).then(|| unsafe { Gc::from_value(self.plain.get()) })
+    }
+
+    /// A sibling of the plain layout `plain` carrying `environment`: objects moved to it keep
+    /// their class and field storage.
+    pub fn allocate_sibling(
+        alloc: &mut dyn Allocator,
+        plain: Gc<Layout>,
+        environment: Value,
+    ) -> Result<Gc<Layout>, OutOfMemory> {
+        let sibling = Layout::allocate(
+            alloc,
+            plain.header.layout.get(),
+            plain.class(),
+            plain.field_count(),
+            plain.fields_offset(),
+        )?;
+        sibling.environment.set(environment);
+        sibling.plain.set(plain.value());
+        Ok(sibling)
     }
 
     #[inline(always)]

@@ -17,7 +17,7 @@ pub use array::Array;
 pub use bigint::BigIntObject;
 pub use class::Class;
 pub use instance::Instance;
-pub use layout::Layout;
+pub use layout::{Layout, LAYOUT_TYPE};
 pub use string::VmString;
 pub use symbol_table::SymbolTable;
 

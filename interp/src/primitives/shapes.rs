@@ -1,0 +1,149 @@
+//! The structural half of the MOP (MOP.md section 2): environments installed on objects and on
+//! the future instances of a class, through shapes. A `Shape` is a layout object seen from
+//! Smalltalk; installing an environment moves an object to a sibling layout that carries it.
+
+use super::arguments::{binary, expect_class, unary, wrong_kind};
+use super::numbers::{expect_int, Int};
+use super::Entry;
+use crate::universe::{fatal_out_of_memory, Universe};
+use crate::unwind::{Exec, Unwind};
+use yerba_mop::object::{header_of, is_kind, Gc, Instance, Layout, LAYOUT_TYPE};
+use yerba_mop::Value;
+
+pub static PRIMITIVES: &[Entry] = &[
+    ("Object", false, "installEnvironment:", install_environment),
+    ("Object", false, "shape", shape),
+    ("Object", false, "changeShape:", change_shape),
+    ("Class", false, "getShapeForInstances", shape_for_instances),
+    (
+        "Class",
+        false,
+        "updateShapeForInstancesWith:",
+        update_shape_for_instances,
+    ),
+    ("Shape", false, "fieldsCount", fields_count),
+    (
+        "Shape",
+        false,
+        "installEnvironment:",
+        shape_with_environment,
+    ),
+    ("Shape", false, "installClass:", shape_with_class),
+    ("Shape", true, "newWithFieldsCount:", new_shape),
+];
+
+/// Moves the receiver to the layout of its class and storage carrying `env` (nil: none).
+/// Integers, doubles, nil, true and false are immediate values and carry no layout of their own.
+fn install_environment(u: &mut Universe, args: &[Value]) -> Exec {
+    let (receiver, environment) = binary(u, args)?;
+    let Some(header) = header_of(receiver) else {
+        let text = format!(
+            "{} is an immediate value and cannot carry an environment.",
+            u.class_name(u.class_of(receiver).value())
+        );
+        return Err(u.vm_error(text));
+    };
+    let layout = u.layout_with_environment(header.layout(), environment);
+    header.set_layout(layout);
+    Ok(receiver)
+}
+
+fn shape(u: &mut Universe, args: &[Value]) -> Exec {
+    let receiver = unary(u, args)?;
+    Ok(u.layout_of(receiver).value())
+}
+
+/// Gives the receiver another shape with the same field storage.
+fn change_shape(u: &mut Universe, args: &[Value]) -> Exec {
+    let (receiver, shape) = binary(u, args)?;
+    let shape = expect_shape(u, shape)?;
+    let Some(header) = header_of(receiver) else {
+        return Err(u.vm_error("An immediate value cannot change its shape."));
+    };
+    check_same_storage(u, header.layout(), shape)?;
+    header.set_layout(shape);
+    Ok(receiver)
+}
+
+fn shape_for_instances(u: &mut Universe, args: &[Value]) -> Exec {
+    let receiver = unary(u, args)?;
+    Ok(expect_class(u, receiver)?.instance_layout().value())
+}
+
+/// Later `new`s of the receiver create objects of `shape`.
+fn update_shape_for_instances(u: &mut Universe, args: &[Value]) -> Exec {
+    let (receiver, shape) = binary(u, args)?;
+    let class = expect_class(u, receiver)?;
+    let shape = expect_shape(u, shape)?;
+    check_same_storage(u, class.instance_layout(), shape)?;
+    class.set_instance_layout(shape);
+    Ok(receiver)
+}
+
+fn fields_count(u: &mut Universe, args: &[Value]) -> Exec {
+    let receiver = unary(u, args)?;
+    let shape = expect_shape(u, receiver)?;
+    Ok(u.new_int(shape.field_count() as i64))
+}
+
+/// A shape like the receiver carrying `env` (the receiver is unchanged).
+fn shape_with_environment(u: &mut Universe, args: &[Value]) -> Exec {
+    let (receiver, environment) = binary(u, args)?;
+    let shape = expect_shape(u, receiver)?;
+    Ok(u.layout_with_environment(shape, environment).value())
+}
+
+/// A new shape like the receiver for instances of `aClass`.
+fn shape_with_class(u: &mut Universe, args: &[Value]) -> Exec {
+    let (receiver, class) = binary(u, args)?;
+    let shape = expect_shape(u, receiver)?;
+    let class = expect_class(u, class)?;
+    let meta = u.layouts.layout;
+    let layout = Layout::allocate(
+        u,
+        Some(meta),
+        class.value(),
+        shape.field_count(),
+        shape.fields_offset(),
+    )
+    .unwrap_or_else(|e| fatal_out_of_memory(e));
+    Ok(layout.value())
+}
+
+/// Class side: a shape for plain objects with `n` fields and no class yet (see `installClass:`).
+fn new_shape(u: &mut Universe, args: &[Value]) -> Exec {
+    let (_, count) = binary(u, args)?;
+    let count = match expect_int(u, count)? {
+        Int::Small(n) if (0..=u32::MAX as i64 / 8).contains(&n) => n as usize,
+        n => return Err(u.vm_error(format!("A shape cannot have {n} fields."))),
+    };
+    let meta = u.layouts.layout;
+    let layout = Layout::allocate(u, Some(meta), Value::NIL, count, Instance::FIELDS_OFFSET)
+        .unwrap_or_else(|e| fatal_out_of_memory(e));
+    Ok(layout.value())
+}
+
+fn expect_shape(u: &mut Universe, v: Value) -> Result<Gc<Layout>, Unwind> {
+    if is_kind(v, &LAYOUT_TYPE) {
+        // SAFETY: kind checked just above.
+        Ok(unsafe { Gc::from_value(v) })
+    } else {
+        Err(wrong_kind(u, "Shape", v))
+    }
+}
+
+/// Objects can only move between shapes with a class and the same field storage.
+fn check_same_storage(u: &mut Universe, from: Gc<Layout>, to: Gc<Layout>) -> Result<(), Unwind> {
+    if to.class().is_nil() {
+        return Err(u.vm_error("A shape without a class cannot be used; see installClass:."));
+    }
+    if from.field_count() != to.field_count() || from.fields_offset() != to.fields_offset() {
+        let text = format!(
+            "Shape with {} fields does not fit objects with {} fields.",
+            to.field_count(),
+            from.field_count()
+        );
+        return Err(u.vm_error(text));
+    }
+    Ok(())
+}
