@@ -6,6 +6,7 @@
 
 pub mod cli;
 pub mod compiler;
+pub mod intercession;
 pub mod invokable;
 pub mod nodes;
 pub mod primitives;

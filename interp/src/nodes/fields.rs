@@ -3,6 +3,7 @@
 //! the layout each time), which is always correct.
 
 use super::Node;
+use crate::intercession;
 use crate::invokable::Frame;
 use crate::universe::Universe;
 use crate::unwind::Exec;
@@ -10,6 +11,13 @@ use std::cell::Cell;
 use yerba_mop::heap::Tracer;
 use yerba_mop::object::{header_of, Gc, Layout};
 use yerba_mop::Value;
+
+/// Where a field access goes.
+enum Located {
+    Slot(&'static Cell<Value>),
+    /// The receiver's layout carries this environment, and execution is at base level.
+    Intercepted(Value),
+}
 
 /// The per-node layout cache shared by reads and writes.
 #[derive(Default)]
@@ -27,23 +35,32 @@ impl FieldAccess {
         }
     }
 
-    /// The slot of the field in `receiver`, or an error if it has no such field.
+    /// The slot of the field in `receiver`, the environment that intercepts the access, or an
+    /// error if it has no such field. Layouts carrying an environment are never cached, so the
+    /// fast path is the layout check alone.
     #[inline(always)]
-    fn slot(
-        &self,
-        u: &mut Universe,
-        receiver: Value,
-    ) -> Result<&'static Cell<Value>, crate::unwind::Unwind> {
+    fn locate(&self, u: &mut Universe, receiver: Value) -> Result<Located, crate::unwind::Unwind> {
         let Some(header) = header_of(receiver) else {
             return Err(self.no_field(u, receiver));
         };
         let layout = header.layout();
-        if self.cached.get() != Some(layout) && !self.respecialize(layout) {
-            return Err(self.no_field(u, receiver));
+        if self.cached.get() != Some(layout) {
+            let environment = layout.environment();
+            if !environment.is_nil() && u.at_base_level() {
+                if (self.index as usize) >= layout.field_count() {
+                    return Err(self.no_field(u, receiver));
+                }
+                return Ok(Located::Intercepted(environment));
+            }
+            if !self.respecialize(layout) {
+                return Err(self.no_field(u, receiver));
+            }
         }
         // SAFETY: `respecialize` (or the cached check) established that objects of this
         // layout have more than `index` fields.
-        Ok(unsafe { layout.field_slot(receiver, self.index as usize) })
+        Ok(Located::Slot(unsafe {
+            layout.field_slot(receiver, self.index as usize)
+        }))
     }
 
     /// Handles a layout other than the cached one; answers whether the layout has the field.
@@ -52,7 +69,7 @@ impl FieldAccess {
         if (self.index as usize) >= layout.field_count() {
             return false;
         }
-        if self.generic.get() {
+        if self.generic.get() || !layout.environment().is_nil() {
             return true;
         }
         if self.cached.get().is_some() {
@@ -89,7 +106,12 @@ pub struct FieldRead {
 impl FieldRead {
     #[inline(never)]
     pub fn execute(&self, u: &mut Universe, frame: &mut Frame) -> Exec {
-        Ok(self.access.slot(u, frame.receiver)?.get())
+        match self.access.locate(u, frame.receiver)? {
+            Located::Slot(slot) => Ok(slot.get()),
+            Located::Intercepted(environment) => {
+                intercession::read_field(u, environment, frame.receiver, self.access.index)
+            }
+        }
     }
 
     pub fn trace(&self, tracer: &mut Tracer) {
@@ -106,8 +128,15 @@ impl FieldWrite {
     #[inline(never)]
     pub fn execute(&self, u: &mut Universe, frame: &mut Frame) -> Exec {
         let value = self.value.execute(u, frame)?;
-        self.access.slot(u, frame.receiver)?.set(value);
-        Ok(value)
+        match self.access.locate(u, frame.receiver)? {
+            Located::Slot(slot) => {
+                slot.set(value);
+                Ok(value)
+            }
+            Located::Intercepted(environment) => {
+                intercession::write_field(u, environment, frame.receiver, self.access.index, value)
+            }
+        }
     }
 
     pub fn trace(&self, tracer: &mut Tracer) {

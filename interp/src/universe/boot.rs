@@ -214,6 +214,7 @@ pub fn boot(options: Options) -> Box<Universe> {
         compilation_time: Duration::ZERO,
         native_stack_limit: 0,
         print_stats: options.print_stats,
+        meta_level: 0,
         gc_inhibitions: 0,
     })
 }

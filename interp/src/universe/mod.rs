@@ -162,6 +162,9 @@ pub struct Universe {
     pub compilation_time: std::time::Duration,
     native_stack_limit: usize,
     pub print_stats: bool,
+    /// How many metaobject handlers are running: while positive, execution is at meta level
+    /// and no intercession happens (MOP.md section 3).
+    meta_level: u32,
     /// While positive, allocation never collects: code building objects whose only references
     /// are in Rust-owned memory (an AST under construction) runs like this.
     gc_inhibitions: u32,
@@ -272,6 +275,20 @@ impl Universe {
 
     pub fn new_int(&mut self, value: i64) -> Value {
         Value::small_int(value).unwrap_or_else(|| self.new_integer(value.into()))
+    }
+
+    /// Whether intercession applies: no metaobject handler is running.
+    #[inline(always)]
+    pub fn at_base_level(&self) -> bool {
+        self.meta_level == 0
+    }
+
+    /// Runs a metaobject handler at meta level.
+    pub fn at_meta_level<R>(&mut self, f: impl FnOnce(&mut Universe) -> R) -> R {
+        self.meta_level += 1;
+        let result = f(self);
+        self.meta_level -= 1;
+        result
     }
 
     /// Runs `f` with collections postponed, for code that keeps fresh objects in memory the

@@ -63,8 +63,10 @@ impl Cached {
             }
             Some(Target::Method(method)) => method,
         };
+        // Objects carrying an environment run their accessors for real: their field accesses
+        // are intercession sites.
         let field_offset = |index: u32| {
-            ((index as usize) < layout.field_count())
+            ((index as usize) < layout.field_count() && layout.environment().is_nil())
                 .then(|| (layout.fields_offset() + index as usize * 8) as u32)
         };
         match method.code().trivial() {
