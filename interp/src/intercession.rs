@@ -19,6 +19,7 @@ use yerba_mop::Value;
 enum Slot {
     OperationalSemantics = 0,
     Layout = 1,
+    Message = 2,
 }
 
 /// A redefinable operation: the slots that may redefine it, in order, and its selectors.
@@ -39,6 +40,54 @@ const FIELD_WRITE: Operation = Operation {
     compatible: "write:value:",
     explicit: "subject:write:value:",
 };
+
+const LOOKUP: Operation = Operation {
+    slots: &[Slot::Message],
+    compatible: "find:since:",
+    explicit: "subject:find:since:",
+};
+
+/// What a lookup handler decided.
+pub enum Lookup {
+    /// No metaobject redefines lookup: look up as usual.
+    Standard,
+    /// The method to invoke, or `None` for doesNotUnderstand.
+    Found(Option<Target>),
+}
+
+/// Message lookup for `subject`, whose layout carries `environment`, starting at `class`.
+pub fn lookup(
+    u: &mut Universe,
+    environment: Value,
+    subject: Value,
+    selector: Value,
+    class: Value,
+) -> Result<Lookup, Unwind> {
+    let Some(answer) = run_handler(u, &LOOKUP, environment, subject, &[selector, class]) else {
+        return Ok(Lookup::Standard);
+    };
+    let method = answer?;
+    if method.is_nil() {
+        return Ok(Lookup::Found(None));
+    }
+    match Target::of(method) {
+        Some(target) => Ok(Lookup::Found(Some(target))),
+        None => {
+            let text = format!(
+                "The lookup metaobject of {} answered {} for #{}, not a method.",
+                u.class_name(u.class_of(subject).value()),
+                u.class_name(u.class_of(method).value()),
+                u.text_of(selector)
+            );
+            let text = u.new_string(&text);
+            let error = u.symbol("error:");
+            Err(match u.send(error, &[subject, text]) {
+                Err(unwind) => unwind,
+                Ok(_) => u.vm_error("error: returned"),
+            })
+        }
+    }
+}
 
 /// The value of field `index` (0-based) of `subject`, whose layout carries `environment`.
 pub fn read_field(u: &mut Universe, environment: Value, subject: Value, index: u32) -> Exec {

@@ -108,10 +108,15 @@ impl FieldRead {
     pub fn execute(&self, u: &mut Universe, frame: &mut Frame) -> Exec {
         match self.access.locate(u, frame.receiver)? {
             Located::Slot(slot) => Ok(slot.get()),
-            Located::Intercepted(environment) => {
-                intercession::read_field(u, environment, frame.receiver, self.access.index)
-            }
+            Located::Intercepted(environment) => self.intercepted(u, frame.receiver, environment),
         }
+    }
+
+    /// Out of line, so that the fast path needs no stack frame.
+    #[cold]
+    #[inline(never)]
+    fn intercepted(&self, u: &mut Universe, receiver: Value, environment: Value) -> Exec {
+        intercession::read_field(u, environment, receiver, self.access.index)
     }
 
     pub fn trace(&self, tracer: &mut Tracer) {
@@ -134,9 +139,22 @@ impl FieldWrite {
                 Ok(value)
             }
             Located::Intercepted(environment) => {
-                intercession::write_field(u, environment, frame.receiver, self.access.index, value)
+                self.intercepted(u, frame.receiver, environment, value)
             }
         }
+    }
+
+    /// Out of line, so that the fast path needs no stack frame.
+    #[cold]
+    #[inline(never)]
+    fn intercepted(
+        &self,
+        u: &mut Universe,
+        receiver: Value,
+        environment: Value,
+        value: Value,
+    ) -> Exec {
+        intercession::write_field(u, environment, receiver, self.access.index, value)
     }
 
     pub fn trace(&self, tracer: &mut Tracer) {

@@ -9,6 +9,7 @@
 //! and a trivial method (a getter, a setter, a constant) is inlined into the entry and runs
 //! without an activation, since the entry's layout already fixes where the field lives.
 
+use crate::intercession::{self, Lookup};
 use crate::invokable::{
     activate_block, activate_method, Block, Method, Primitive, PrimitiveFn, Target, Trivial,
 };
@@ -175,6 +176,9 @@ impl DispatchChain {
             self.megamorphic.set(false);
             self.epoch.set(u.dispatch_epoch);
         }
+        if !layout.environment().is_nil() {
+            return send_reflectively(u, selector, layout, args);
+        }
         let target = u.lookup(layout, selector);
         if self.megamorphic.get() {
             return match target {
@@ -226,5 +230,29 @@ impl DispatchChain {
                 cached.trace(tracer);
             }
         }
+    }
+}
+
+/// A send to a receiver whose layout carries an environment: at base level its lookup may be
+/// redefined, so such layouts are resolved every time and never cached in the chain.
+#[inline(never)]
+fn send_reflectively(
+    u: &mut Universe,
+    selector: Value,
+    layout: Gc<Layout>,
+    args: &[Value],
+) -> Exec {
+    let redefined = if u.at_base_level() {
+        intercession::lookup(u, layout.environment(), args[0], selector, layout.class())?
+    } else {
+        Lookup::Standard
+    };
+    let target = match redefined {
+        Lookup::Standard => u.lookup(layout, selector),
+        Lookup::Found(target) => target,
+    };
+    match target {
+        Some(target) => target.invoke(u, args),
+        None => u.send_does_not_understand(selector, args),
     }
 }
