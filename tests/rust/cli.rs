@@ -250,3 +250,16 @@ fn gc_statistics_are_printed_on_request() {
         outcome.describe()
     );
 }
+
+#[test]
+fn layouts_for_environments_no_longer_used_are_reclaimed() {
+    let dir = fresh_temp_dir("environment-layouts");
+    write(
+        &dir,
+        "Envs.som",
+        "Envs = ( run = ( 1 to: 300000 do: [ :i | Object new installEnvironment: EnvironmentMO new ]. 'done' println ) )\n",
+    );
+    let outcome = run_in(&dir, &["--max-heap", "32", "Envs.som"]);
+    assert_eq!(outcome.code, Some(0), "{}", outcome.describe());
+    assert!(outcome.stdout.contains("done"), "{}", outcome.describe());
+}
