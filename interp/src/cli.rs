@@ -16,6 +16,8 @@ Options (only before the program):
   --gc-stress              collect garbage every few allocations (for testing)
   --max-heap <MiB>         fail with an out-of-memory error beyond this heap size
   --stats                  print garbage-collection statistics to stderr at exit
+  --no-mop                 compile without intercession sites and disable the
+                           metaobject protocol (the baseline for measuring its cost)
   -h, --help               show this help
   -V, --version            show the version";
 
@@ -50,6 +52,7 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
                 options.gc_policy.max_heap_bytes = mib.saturating_mul(1024 * 1024);
             }
             "--stats" => options.print_stats = true,
+            "--no-mop" => options.no_mop = true,
             option if option.starts_with('-') => return Err(format!("unknown option '{option}'")),
             program => {
                 let (class_name, directory) = program_class(program);

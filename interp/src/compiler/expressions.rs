@@ -1,7 +1,8 @@
 //! Compiling expressions: names, assignments, literals, blocks, returns and sends.
 
-use super::scope::{Activation, Scopes, VariableKind};
+use super::scope::{Activation, Resolved, Scopes, VariableKind};
 use super::{sequence, ClassContext, CompileError};
+use crate::intercession::{InterceptedRead, InterceptedVariable, InterceptedWrite, Variable};
 use crate::invokable::CompiledBody;
 use crate::nodes::{
     BinaryOp, BinaryOperator, BlockLiteral, FieldRead, FieldWrite, GlobalRead, Node,
@@ -14,6 +15,9 @@ pub struct Compiler<'a> {
     pub u: &'a mut Universe,
     pub class: &'a ClassContext<'a>,
     pub scopes: Scopes,
+    /// Whether the body being compiled accesses its variables through intercession sites and
+    /// sends its arithmetic (the twin of a plain body, MOP).
+    pub intercession: bool,
 }
 
 impl Compiler<'_> {
@@ -27,6 +31,7 @@ impl Compiler<'_> {
     }
 
     pub fn declare_parameters(&mut self, names: &[String], _pos: Pos) -> Result<(), CompileError> {
+        self.scopes.current().parameters = names.len() as u32;
         for name in names {
             self.scopes.current().declare(name, VariableKind::Argument);
         }
@@ -84,6 +89,10 @@ impl Compiler<'_> {
             _ => {}
         }
         if let Some(var) = self.scopes.resolve(name) {
+            if self.intercession {
+                let variable = self.intercepted_variable(name, &var);
+                return Ok(Node::InterceptedRead(Box::new(InterceptedRead(variable))));
+            }
             let outer = OuterVariable {
                 depth: var.depth,
                 slot: var.slot,
@@ -97,7 +106,7 @@ impl Compiler<'_> {
         }
         if let Some(index) = self.field_index(name) {
             return Ok(Node::FieldRead(FieldRead {
-                access: crate::nodes::FieldAccess::new(index),
+                access: crate::nodes::FieldAccess::new(index, self.intercession),
             }));
         }
         let symbol = self.u.symbol(name);
@@ -109,6 +118,13 @@ impl Compiler<'_> {
             return Err(self.error(pos, format!("Cannot assign to '{name}'.")));
         }
         if let Some(var) = self.scopes.resolve(name) {
+            if self.intercession {
+                let target = self.intercepted_variable(name, &var);
+                return Ok(Node::InterceptedWrite(Box::new(InterceptedWrite {
+                    target,
+                    value,
+                })));
+            }
             let variable = OuterVariable {
                 depth: var.depth,
                 slot: var.slot,
@@ -120,7 +136,7 @@ impl Compiler<'_> {
         }
         if let Some(index) = self.field_index(name) {
             return Ok(Node::FieldWrite(Box::new(FieldWrite {
-                access: crate::nodes::FieldAccess::new(index),
+                access: crate::nodes::FieldAccess::new(index, self.intercession),
                 value,
             })));
         }
@@ -133,6 +149,24 @@ impl Compiler<'_> {
         ))
     }
 
+    /// A variable as an intercession site sees it: parameters of its activation are arguments,
+    /// everything else (including parameters of inlined blocks) is a local.
+    fn intercepted_variable(&mut self, name: &str, var: &Resolved) -> InterceptedVariable {
+        let names = self.scopes.names_at(var.depth);
+        let argument = (var.kind == VariableKind::Argument
+            && var.slot <= self.scopes.parameters_at(var.depth))
+        .then_some(var.slot);
+        InterceptedVariable {
+            variable: OuterVariable {
+                depth: var.depth,
+                slot: var.slot,
+            },
+            name: self.u.symbol(name),
+            argument,
+            names,
+        }
+    }
+
     fn field_index(&self, name: &str) -> Option<u32> {
         self.class
             .field_names
@@ -141,13 +175,20 @@ impl Compiler<'_> {
             .map(|i| i as u32)
     }
 
-    /// A real (not inlined) block: a nested activation compiled into its own body.
+    /// A real (not inlined) block: a nested activation compiled into its own body. In a plain
+    /// body with the MOP on, the block also gets its twin with intercession sites.
     fn block_literal(&mut self, block: &Block) -> Result<Node, CompileError> {
-        let code = self.block_body(block)?;
+        let mut code = self.block_body(block)?;
+        if !self.intercession && self.u.reflection.enabled {
+            self.intercession = true;
+            let twin = self.block_body(block);
+            self.intercession = false;
+            code.twin = Some(Box::new(twin?));
+        }
         Ok(Node::Block(Box::new(BlockLiteral { code })))
     }
 
-    pub fn block_body(&mut self, block: &Block) -> Result<CompiledBody, CompileError> {
+    fn block_body(&mut self, block: &Block) -> Result<CompiledBody, CompileError> {
         self.scopes.push_activation(Activation::new());
         let result = self
             .declare_parameters(&block.params, block.pos)
@@ -155,15 +196,39 @@ impl Compiler<'_> {
                 self.declare_locals(&block.body.locals, block.pos)?;
                 self.statements(&block.body)
             });
+        match result {
+            Ok(body) => Ok(self.finish_activation(body, block.params.len(), block.pos)),
+            Err(error) => {
+                self.scopes.pop_activation();
+                Err(error)
+            }
+        }
+    }
+
+    /// Ends the current activation: its compiled body, with the table of its variables.
+    pub fn finish_activation(&mut self, body: Node, arity: usize, pos: Pos) -> CompiledBody {
         let activation = self.scopes.pop_activation();
-        Ok(CompiledBody {
-            body: result?,
-            arity: block.params.len(),
+        let variables = activation
+            .declared
+            .iter()
+            .map(|(name, slot, _)| Variable {
+                name: self.u.symbol(name),
+                slot: *slot,
+                argument: *slot <= activation.parameters,
+            })
+            .collect();
+        activation.names.fill(variables, activation.frame_size());
+        CompiledBody {
+            body,
+            arity,
             frame_size: activation.frame_size(),
             needs_context: activation.needs_context,
             file: self.class.file.clone(),
-            pos: block.pos,
-        })
+            pos,
+            variables: activation.names,
+            intercepts: self.intercession,
+            twin: None,
+        }
     }
 
     /// The statements of a block body; answers the last one's value, nil when empty.
@@ -214,7 +279,7 @@ impl Compiler<'_> {
         let receiver = self.expression(receiver)?;
         let mut args = self.expressions(args)?;
         let symbol = self.u.symbol(selector);
-        if args.len() == 1 {
+        if args.len() == 1 && !self.intercession {
             if let Some(operator) = BinaryOperator::from_selector(selector) {
                 let right = args.pop().expect("one argument");
                 return Ok(Node::BinaryOp(Box::new(BinaryOp::new(

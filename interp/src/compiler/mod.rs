@@ -27,31 +27,39 @@ pub struct ClassContext<'a> {
     pub file: Rc<SourceFile>,
 }
 
-/// Compiles a method with a code body.
+/// Compiles a method with a code body; with the MOP on, also its twin with intercession sites.
 pub fn compile_method(
     u: &mut Universe,
     class: &ClassContext,
     method: &MethodDef,
     body: &Body,
 ) -> Result<CompiledBody, CompileError> {
+    let mut code = compile_method_body(u, class, method, body, false)?;
+    if u.reflection.enabled {
+        let twin = compile_method_body(u, class, method, body, true)?;
+        code.twin = Some(Box::new(twin));
+    }
+    Ok(code)
+}
+
+fn compile_method_body(
+    u: &mut Universe,
+    class: &ClassContext,
+    method: &MethodDef,
+    body: &Body,
+    intercession: bool,
+) -> Result<CompiledBody, CompileError> {
     let mut compiler = expressions::Compiler {
         u,
         class,
         scopes: Scopes::default(),
+        intercession,
     };
     compiler.scopes.push_activation(Activation::new());
     compiler.declare_parameters(&method.params, method.pos)?;
     compiler.declare_locals(&body.locals, method.pos)?;
     let node = compiler.method_body(body)?;
-    let activation = compiler.scopes.pop_activation();
-    Ok(CompiledBody {
-        body: node,
-        arity: method.params.len(),
-        frame_size: activation.frame_size(),
-        needs_context: activation.needs_context,
-        file: class.file.clone(),
-        pos: method.pos,
-    })
+    Ok(compiler.finish_activation(node, method.params.len(), method.pos))
 }
 
 impl expressions::Compiler<'_> {

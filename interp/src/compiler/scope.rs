@@ -1,7 +1,9 @@
 //! Lexical scopes during compilation. An activation (method or real block) owns slots; each
 //! inlined block adds a nested scope whose names map to further slots of the same activation.
 
+use crate::intercession::VariableNames;
 use std::collections::HashSet;
+use std::rc::Rc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum VariableKind {
@@ -16,6 +18,12 @@ pub struct Activation {
     pub needs_context: bool,
     /// Slots read or written by inner real blocks.
     pub captured: HashSet<u32>,
+    /// How many of the first slots after the receiver hold the parameters.
+    pub parameters: u32,
+    /// Every variable declared, in order, for the name table.
+    pub declared: Vec<(String, u32, VariableKind)>,
+    /// The name table, shared with intercession sites before the activation is complete.
+    pub names: Rc<VariableNames>,
 }
 
 impl Activation {
@@ -26,6 +34,9 @@ impl Activation {
             next_slot: 1,
             needs_context: false,
             captured: HashSet::new(),
+            parameters: 0,
+            declared: Vec::new(),
+            names: Rc::default(),
         }
     }
 
@@ -40,6 +51,7 @@ impl Activation {
             .last_mut()
             .expect("an activation always has a scope")
             .push((name.to_string(), slot, kind));
+        self.declared.push((name.to_string(), slot, kind));
         slot
     }
 
@@ -77,6 +89,17 @@ impl Scopes {
 
     pub fn current(&mut self) -> &mut Activation {
         self.activations.last_mut().expect("inside an activation")
+    }
+
+    /// The name table of the activation `depth` levels out (0 = the current one).
+    pub fn names_at(&self, depth: u32) -> Rc<VariableNames> {
+        let index = self.activations.len() - 1 - depth as usize;
+        self.activations[index].names.clone()
+    }
+
+    /// How many parameters the activation `depth` levels out has.
+    pub fn parameters_at(&self, depth: u32) -> u32 {
+        self.activations[self.activations.len() - 1 - depth as usize].parameters
     }
 
     /// How many real blocks enclose the current position inside its method.

@@ -1,15 +1,35 @@
-//! Running the handlers of the metaobject protocol (MOP.md sections 3 and 4).
+//! The metaobject protocol's intercession (MOP.md sections 3 and 4, docs/mop.md).
 //!
-//! An intercession site that finds an environment on its subject asks here which metaobject
-//! redefines the operation: the environment's slots are consulted in the operation's order, and
-//! a metaobject redefines it by understanding the explicit selector (the handler runs with the
-//! metaobject as self and the subject as first argument) or else the compatible one (the
-//! handler runs with the subject as self). The handler runs at meta level, where no
-//! intercession happens, and its answer is the operation's result.
+//! An intercession site asks here whether a metaobject redefines its operation: the global
+//! environment, the frame's environment and the subject's environment are consulted in that
+//! order, each environment's slots in the operation's order, and a metaobject redefines the
+//! operation by understanding the explicit selector (the handler runs with the metaobject as
+//! self and the subject as first argument) or else the compatible one (the handler runs with
+//! the subject as self). The handler runs at meta level, where nothing is intercepted, and its
+//! answer is the operation's result.
+//!
+//! - `fields.rs`: field reads and writes (called by the field nodes);
+//! - `send.rs`: message lookup and method activation (called by every kind of send);
+//! - `variables.rs`: the nodes for local and argument access in bodies compiled with
+//!   intercession sites, and the return operation;
+//! - `handlers.rs`: which method of a metaobject's class handles an operation, cached.
+
+mod fields;
+mod handlers;
+mod send;
+mod variables;
+
+pub use fields::{read_field, write_field};
+pub use handlers::HandlerCache;
+pub use send::{activate, send, send_from_class};
+pub use variables::{
+    intercept_return, InterceptedRead, InterceptedVariable, InterceptedWrite, Variable, VariableNames,
+};
 
 use crate::invokable::Target;
 use crate::universe::Universe;
 use crate::unwind::{Exec, Unwind};
+use handlers::Handler;
 use smallvec::{smallvec, SmallVec};
 use yerba_mop::object::header_of;
 use yerba_mop::Value;
@@ -23,128 +43,134 @@ enum Slot {
 }
 
 /// A redefinable operation: the slots that may redefine it, in order, and its selectors.
-struct Operation {
+pub struct Operation {
+    /// Distinguishes operations in the handler cache.
+    id: u8,
     slots: &'static [Slot],
     compatible: &'static str,
     explicit: &'static str,
+    /// How error messages name the operation.
+    description: &'static str,
 }
 
-const FIELD_READ: Operation = Operation {
+const SEMANTICS: &[Slot] = &[Slot::OperationalSemantics];
+
+pub const FIELD_READ: Operation = Operation {
+    id: 0,
     slots: &[Slot::OperationalSemantics, Slot::Layout],
     compatible: "read:",
     explicit: "subject:read:",
+    description: "field read",
 };
 
-const FIELD_WRITE: Operation = Operation {
+pub const FIELD_WRITE: Operation = Operation {
+    id: 1,
     slots: &[Slot::OperationalSemantics, Slot::Layout],
     compatible: "write:value:",
     explicit: "subject:write:value:",
+    description: "field write",
 };
 
-const LOOKUP: Operation = Operation {
+pub const LOOKUP: Operation = Operation {
+    id: 2,
     slots: &[Slot::Message],
     compatible: "find:since:",
     explicit: "subject:find:since:",
+    description: "lookup",
 };
 
-/// What a lookup handler decided.
-pub enum Lookup {
-    /// No metaobject redefines lookup: look up as usual.
-    Standard,
-    /// The method to invoke, or `None` for doesNotUnderstand.
-    Found(Option<Target>),
-}
+pub const ACTIVATION: Operation = Operation {
+    id: 3,
+    slots: &[Slot::Message],
+    compatible: "activate:withArguments:",
+    explicit: "subject:activate:withArguments:",
+    description: "activation",
+};
 
-/// Message lookup for `subject`, whose layout carries `environment`, starting at `class`.
-pub fn lookup(
+pub const LOCAL_READ: Operation = Operation {
+    id: 4,
+    slots: SEMANTICS,
+    compatible: "readLocal:inFrame:",
+    explicit: "subject:readLocal:inFrame:",
+    description: "local read",
+};
+
+pub const LOCAL_WRITE: Operation = Operation {
+    id: 5,
+    slots: SEMANTICS,
+    compatible: "writeLocal:inFrame:value:",
+    explicit: "subject:writeLocal:inFrame:value:",
+    description: "local write",
+};
+
+pub const ARGUMENT_READ: Operation = Operation {
+    id: 6,
+    slots: SEMANTICS,
+    compatible: "readLocalArgument:inFrame:",
+    explicit: "subject:readLocalArgument:inFrame:",
+    description: "argument read",
+};
+
+pub const RETURN: Operation = Operation {
+    id: 7,
+    slots: SEMANTICS,
+    compatible: "return:",
+    explicit: "subject:return:",
+    description: "return",
+};
+
+/// The metaobject that redefines `operation` for a subject whose layout carries
+/// `subject_environment` (nil if none), and its handler; `None` when execution is at meta level
+/// or nothing redefines the operation.
+#[inline]
+pub fn redefinition(
     u: &mut Universe,
-    environment: Value,
-    subject: Value,
-    selector: Value,
-    class: Value,
-) -> Result<Lookup, Unwind> {
-    let Some(answer) = run_handler(u, &LOOKUP, environment, subject, &[selector, class]) else {
-        return Ok(Lookup::Standard);
-    };
-    let method = answer?;
-    if method.is_nil() {
-        return Ok(Lookup::Found(None));
+    operation: &Operation,
+    subject_environment: Value,
+) -> Option<(Value, Handler)> {
+    if (!u.reflection.intercepting() && subject_environment.is_nil()) || !u.at_base_level() {
+        return None;
     }
-    match Target::of(method) {
-        Some(target) => Ok(Lookup::Found(Some(target))),
-        None => {
-            let text = format!(
-                "The lookup metaobject of {} answered {} for #{}, not a method.",
-                u.class_name(u.class_of(subject).value()),
-                u.class_name(u.class_of(method).value()),
-                u.text_of(selector)
-            );
-            let text = u.new_string(&text);
-            let error = u.symbol("error:");
-            Err(match u.send(error, &[subject, text]) {
-                Err(unwind) => unwind,
-                Ok(_) => u.vm_error("error: returned"),
-            })
-        }
-    }
+    let [global, frame] = u.reflection.ambient_environments();
+    [global, frame, subject_environment]
+        .into_iter()
+        .filter(|environment| !environment.is_nil())
+        .find_map(|environment| redefinition_in(u, operation, environment))
 }
 
-/// The value of field `index` (0-based) of `subject`, whose layout carries `environment`.
-pub fn read_field(u: &mut Universe, environment: Value, subject: Value, index: u32) -> Exec {
-    let position = u.new_int(i64::from(index) + 1);
-    match run_handler(u, &FIELD_READ, environment, subject, &[position]) {
-        Some(result) => result,
-        None => Ok(field_slot(u, subject, index)?.get()),
-    }
-}
-
-/// Assigns `value` to field `index` (0-based) of `subject`, whose layout carries `environment`;
-/// answers the assignment's value.
-pub fn write_field(
-    u: &mut Universe,
-    environment: Value,
-    subject: Value,
-    index: u32,
-    value: Value,
-) -> Exec {
-    let position = u.new_int(i64::from(index) + 1);
-    match run_handler(u, &FIELD_WRITE, environment, subject, &[position, value]) {
-        Some(result) => result,
-        None => {
-            field_slot(u, subject, index)?.set(value);
-            Ok(value)
-        }
-    }
-}
-
-/// Runs the handler that redefines `operation` in `environment`, if one does.
-fn run_handler(
+/// The first metaobject of `environment` that redefines `operation`, with its handler.
+fn redefinition_in(
     u: &mut Universe,
     operation: &Operation,
     environment: Value,
-    subject: Value,
-    args: &[Value],
-) -> Option<Exec> {
-    for &slot in operation.slots {
+) -> Option<(Value, Handler)> {
+    operation.slots.iter().find_map(|&slot| {
         let metaobject = environment_slot(environment, slot);
         if metaobject.is_nil() {
-            continue;
+            return None;
         }
-        let class = u.class_of(metaobject);
-        let explicit = u.symbol(operation.explicit);
-        if let Some(handler) = class.lookup(explicit).and_then(Target::of) {
-            let mut call: SmallVec<[Value; 4]> = smallvec![metaobject, subject];
-            call.extend_from_slice(args);
-            return Some(u.at_meta_level(|u| handler.invoke(u, &call)));
-        }
-        let compatible = u.symbol(operation.compatible);
-        if let Some(handler) = class.lookup(compatible).and_then(Target::of) {
-            let mut call: SmallVec<[Value; 4]> = smallvec![subject];
-            call.extend_from_slice(args);
-            return Some(u.at_meta_level(|u| handler.invoke(u, &call)));
-        }
-    }
-    None
+        let layout = u.layout_of(metaobject);
+        u.handler_for(layout, operation)
+            .map(|handler| (metaobject, handler))
+    })
+}
+
+/// Runs `handler` of `metaobject` for `subject` at meta level; `args` are the operation's
+/// arguments after the subject.
+pub fn run_handler(
+    u: &mut Universe,
+    metaobject: Value,
+    handler: Handler,
+    subject: Value,
+    args: &[Value],
+) -> Exec {
+    let mut call: SmallVec<[Value; 5]> = if handler.explicit {
+        smallvec![metaobject, subject]
+    } else {
+        smallvec![subject]
+    };
+    call.extend_from_slice(args);
+    u.at_meta_level(|u| handler.target.invoke(u, &call))
 }
 
 /// Slot `slot` of an environment; nil when the environment is not an object with that field.
@@ -161,20 +187,53 @@ fn environment_slot(environment: Value, slot: Slot) -> Value {
     }
 }
 
-/// The field slot `index` of `subject`, checked again: a handler may have changed its shape.
-fn field_slot(
+/// A handler answered something the VM cannot use: `error:` is sent to the subject with a
+/// message naming the metaobject and the operation.
+#[cold]
+fn malformed_answer(
     u: &mut Universe,
+    operation: &Operation,
+    metaobject: Value,
     subject: Value,
-    index: u32,
-) -> Result<&'static std::cell::Cell<Value>, Unwind> {
-    match header_of(subject).map(|header| header.layout()) {
-        Some(layout) if (index as usize) < layout.field_count() => {
-            // SAFETY: the layout has the field.
-            Ok(unsafe { layout.field_slot(subject, index as usize) })
+    answer: Value,
+    about: &str,
+    expected: &str,
+) -> Unwind {
+    let text = format!(
+        "The {} handler of {} answered {} for {} to a {}, not {}.",
+        operation.description,
+        u.class_name(u.class_of(metaobject).value()),
+        u.class_name(u.class_of(answer).value()),
+        about,
+        u.class_name(u.class_of(subject).value()),
+        expected
+    );
+    let text = u.new_string(&text);
+    let error = u.symbol("error:");
+    match u.at_meta_level(|u| u.send(error, &[subject, text])) {
+        Err(unwind) => unwind,
+        Ok(_) => u.vm_error("error: returned"),
+    }
+}
+
+/// The target a lookup handler's answer stands for: `None` (doesNotUnderstand) for nil.
+fn lookup_answer(
+    u: &mut Universe,
+    metaobject: Value,
+    subject: Value,
+    selector: Value,
+    answer: Value,
+) -> Result<Option<Target>, Unwind> {
+    if answer.is_nil() {
+        return Ok(None);
+    }
+    match Target::of(answer) {
+        Some(target) => Ok(Some(target)),
+        None => {
+            let about = format!("#{}", u.text_of(selector));
+            Err(malformed_answer(
+                u, &LOOKUP, metaobject, subject, answer, &about, "a method",
+            ))
         }
-        _ => Err(u.vm_error(format!(
-            "Field {} does not exist in the subject.",
-            index + 1
-        ))),
     }
 }

@@ -1,17 +1,39 @@
 //! Running a compiled body: setting up its slots, catching the returns aimed at it, and adding
 //! its frame to the traceback of an error that leaves it.
+//!
+//! Which body runs is decided here: the plain one, or while intercession applies its twin with
+//! intercession sites (MOP), whose activation is recorded for `Context` views and whose answer
+//! goes through the return operation.
 
 use super::{Block, CompiledBody, Context, Frame, Method};
-use crate::universe::Universe;
+use crate::intercession::intercept_return;
+use crate::universe::{ReflectiveFrame, Universe};
 use crate::unwind::{Exec, Unwind};
 use yerba_mop::object::Gc;
 use yerba_mop::Value;
 
-/// Activates `method` with `args[0]` as receiver and the rest as arguments. Inlined into the
-/// send sites, which saves a call layer on every send.
+/// Activates `method` with `args[0]` as receiver and the rest as arguments, running its plain
+/// body. Inlined into the send sites, which saves a call layer on every send; they only get
+/// here when nothing is intercepted.
 #[inline(always)]
 pub fn activate_method(u: &mut Universe, method: Gc<Method>, args: &[Value]) -> Exec {
-    let code = method.code();
+    run_method(u, method, method.code(), args)
+}
+
+/// Activates `method` at base level where metaobjects may redefine its operations: the body
+/// with intercession sites runs, and its answer goes through the return operation.
+pub fn activate_method_reflectively(u: &mut Universe, method: Gc<Method>, args: &[Value]) -> Exec {
+    let code = method.code().with_intercession();
+    let result = run_method(u, method, code, args);
+    if code.intercepts {
+        intercept_return(u, args[0], result)
+    } else {
+        result
+    }
+}
+
+#[inline(always)]
+fn run_method(u: &mut Universe, method: Gc<Method>, code: &CompiledBody, args: &[Value]) -> Exec {
     debug_assert_eq!(args.len(), code.arity + 1);
     match run(u, code, args, args[0], Value::NIL, method.value()) {
         Ok(value) => Ok(value),
@@ -21,12 +43,16 @@ pub fn activate_method(u: &mut Universe, method: Gc<Method>, args: &[Value]) -> 
     }
 }
 
-/// Activates `block` with `args[0]` being the block itself and the rest its arguments.
+/// Activates `block` with `args[0]` being the block itself and the rest its arguments. While
+/// intercession applies, the body with intercession sites runs.
 #[inline]
 pub fn activate_block(u: &mut Universe, block: Gc<Block>, args: &[Value]) -> Exec {
-    let code = block.code();
+    let mut code = block.code();
+    if u.reflection.intercepting() {
+        code = code.with_intercession();
+    }
     debug_assert_eq!(args.len(), code.arity + 1);
-    match run(
+    let result = match run(
         u,
         code,
         args,
@@ -36,6 +62,11 @@ pub fn activate_block(u: &mut Universe, block: Gc<Block>, args: &[Value]) -> Exe
     ) {
         Err(Unwind::Error) => Err(u.leave_activation_with_error(code, block.home_method())),
         other => other,
+    };
+    if code.intercepts {
+        intercept_return(u, block.receiver(), result)
+    } else {
+        result
     }
 }
 
@@ -57,7 +88,7 @@ fn run(
             .push_frame(args, code.frame_size)
             .ok_or_else(|| u.stack_overflow())?;
         let mut frame = Frame::new(u.stack.slots_at(base), receiver, outer, Value::NIL, method);
-        let result = code.body.execute(u, &mut frame);
+        let result = execute_body(u, code, &mut frame);
         u.stack.pop_frame(base);
         result
     }
@@ -85,7 +116,7 @@ fn run_in_context(
         context.value(),
         method,
     );
-    let result = code.body.execute(u, &mut frame);
+    let result = execute_body(u, code, &mut frame);
     context.deactivate();
     match result {
         Err(Unwind::NonLocalReturn) if outer.is_nil() && u.return_target == context.value() => {
@@ -94,4 +125,34 @@ fn run_in_context(
         }
         other => other,
     }
+}
+
+#[inline(always)]
+fn execute_body(u: &mut Universe, code: &CompiledBody, frame: &mut Frame) -> Exec {
+    if code.intercepts {
+        execute_recorded(u, code, frame)
+    } else {
+        code.body.execute(u, frame)
+    }
+}
+
+/// Runs a body with intercession sites, recording its activation for `Context` views; a view
+/// handed out is deactivated when the activation ends.
+#[inline(never)]
+fn execute_recorded(u: &mut Universe, code: &CompiledBody, frame: &mut Frame) -> Exec {
+    u.reflection.frames.push(ReflectiveFrame {
+        slots: frame.slots_ptr(),
+        code,
+        receiver: frame.receiver,
+        method: frame.method,
+        context: frame.context,
+        view: Value::NIL,
+    });
+    let result = code.body.execute(u, frame);
+    if let Some(record) = u.reflection.frames.pop() {
+        if let Some(view) = super::FrameView::of(record.view) {
+            view.deactivate();
+        }
+    }
+    result
 }

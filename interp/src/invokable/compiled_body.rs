@@ -1,5 +1,6 @@
 //! The executable form of a method or block body, produced by the compiler.
 
+use crate::intercession::VariableNames;
 use crate::nodes::{FieldWrite, Node};
 use crate::vm_error::SourceFile;
 use std::rc::Rc;
@@ -19,6 +20,14 @@ pub struct CompiledBody {
     pub needs_context: bool,
     pub file: Rc<SourceFile>,
     pub pos: Pos,
+    /// The names of the activation's variables, for `Context` views.
+    pub variables: Rc<VariableNames>,
+    /// Whether this body reads and writes its variables through intercession sites (MOP).
+    pub intercepts: bool,
+    /// The same code compiled with intercession sites, which activations run while
+    /// metaobjects may redefine their operations; `None` for a body that has them itself, and
+    /// under `--no-mop`.
+    pub twin: Option<Box<CompiledBody>>,
 }
 
 /// A method body simple enough for a send site to run it without an activation.
@@ -35,6 +44,12 @@ pub enum Trivial {
 }
 
 impl CompiledBody {
+    /// The body to run when intercession applies.
+    #[inline(always)]
+    pub fn with_intercession(&self) -> &CompiledBody {
+        self.twin.as_deref().unwrap_or(self)
+    }
+
     /// Recognises the trivial method bodies (see [`Trivial`]).
     pub fn trivial(&self) -> Option<Trivial> {
         let setter = |write: &FieldWrite, answers_argument| {
@@ -58,5 +73,8 @@ impl CompiledBody {
 
     pub fn trace(&self, tracer: &mut Tracer) {
         self.body.trace(tracer);
+        if let Some(twin) = &self.twin {
+            twin.trace(tracer);
+        }
     }
 }

@@ -37,6 +37,11 @@ impl Frame {
         }
     }
 
+    /// The start of the slots, for `Context` views of the activation.
+    pub fn slots_ptr(&self) -> *const Cell<Value> {
+        self.slots
+    }
+
     #[inline(always)]
     pub fn slot(&self, index: usize) -> &Cell<Value> {
         // SAFETY: the compiler only emits slot indices below the body's frame size, and the

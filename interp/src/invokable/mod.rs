@@ -5,14 +5,16 @@ mod block;
 mod compiled_body;
 mod context;
 mod frame;
+mod frame_view;
 mod method;
 mod primitive;
 
-pub use activation::{activate_block, activate_method};
+pub use activation::{activate_block, activate_method, activate_method_reflectively};
 pub use block::Block;
 pub use compiled_body::{CompiledBody, Trivial};
 pub use context::Context;
 pub use frame::Frame;
+pub use frame_view::{FrameView, ViewOf, FRAME_VIEW_TYPE};
 pub use method::Method;
 pub use primitive::{Primitive, PrimitiveFn};
 

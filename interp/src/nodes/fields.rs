@@ -15,56 +15,71 @@ use yerba_mop::Value;
 /// Where a field access goes.
 enum Located {
     Slot(&'static Cell<Value>),
-    /// The receiver's layout carries this environment, and execution is at base level.
-    Intercepted(Value),
+    /// A metaobject may redefine the access: the receiver carries an environment, or a global
+    /// or frame environment is in effect.
+    Intercepted,
 }
 
 /// The per-node layout cache shared by reads and writes.
 #[derive(Default)]
 pub struct FieldAccess {
     pub index: u32,
+    /// Whether this site is compiled with intercession for global and frame environments
+    /// (in bodies with intercession sites); receivers' environments are always honoured.
+    pub ambient: bool,
     cached: Cell<Option<Gc<Layout>>>,
     generic: Cell<bool>,
 }
 
 impl FieldAccess {
-    pub fn new(index: u32) -> FieldAccess {
+    pub fn new(index: u32, ambient: bool) -> FieldAccess {
         FieldAccess {
             index,
+            ambient,
             ..FieldAccess::default()
         }
     }
 
-    /// The slot of the field in `receiver`, the environment that intercepts the access, or an
-    /// error if it has no such field. Layouts carrying an environment are never cached, so the
-    /// fast path is the layout check alone.
+    /// The slot of the field in `receiver`, or whether the access is intercepted, or an error
+    /// if it has no such field. Layouts carrying an environment are never cached, so the fast
+    /// path is the layout check alone.
     #[inline(always)]
     fn locate(&self, u: &mut Universe, receiver: Value) -> Result<Located, crate::unwind::Unwind> {
         let Some(header) = header_of(receiver) else {
             return Err(self.no_field(u, receiver));
         };
         let layout = header.layout();
-        if self.cached.get() != Some(layout) {
-            let environment = layout.environment();
-            if !environment.is_nil() && u.at_base_level() {
-                if (self.index as usize) >= layout.field_count() {
-                    return Err(self.no_field(u, receiver));
-                }
-                return Ok(Located::Intercepted(environment));
-            }
-            if !self.respecialize(layout) {
-                return Err(self.no_field(u, receiver));
-            }
+        if self.cached.get() != Some(layout) || (self.ambient && u.reflection.intercepting()) {
+            return self.locate_uncached(u, receiver, layout);
         }
-        // SAFETY: `respecialize` (or the cached check) established that objects of this
-        // layout have more than `index` fields.
+        // SAFETY: the cached layout was checked to have more than `index` fields.
+        Ok(Located::Slot(unsafe {
+            layout.field_slot(receiver, self.index as usize)
+        }))
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn locate_uncached(
+        &self,
+        u: &mut Universe,
+        receiver: Value,
+        layout: Gc<Layout>,
+    ) -> Result<Located, crate::unwind::Unwind> {
+        let subject_redefines = !layout.environment().is_nil() && u.at_base_level();
+        if subject_redefines || (self.ambient && u.reflection.intercepting()) {
+            return Ok(Located::Intercepted);
+        }
+        if !self.respecialize(layout) {
+            return Err(self.no_field(u, receiver));
+        }
+        // SAFETY: `respecialize` established that the layout has more than `index` fields.
         Ok(Located::Slot(unsafe {
             layout.field_slot(receiver, self.index as usize)
         }))
     }
 
     /// Handles a layout other than the cached one; answers whether the layout has the field.
-    #[cold]
     fn respecialize(&self, layout: Gc<Layout>) -> bool {
         if (self.index as usize) >= layout.field_count() {
             return false;
@@ -108,15 +123,15 @@ impl FieldRead {
     pub fn execute(&self, u: &mut Universe, frame: &mut Frame) -> Exec {
         match self.access.locate(u, frame.receiver)? {
             Located::Slot(slot) => Ok(slot.get()),
-            Located::Intercepted(environment) => self.intercepted(u, frame.receiver, environment),
+            Located::Intercepted => self.intercepted(u, frame.receiver),
         }
     }
 
     /// Out of line, so that the fast path needs no stack frame.
     #[cold]
     #[inline(never)]
-    fn intercepted(&self, u: &mut Universe, receiver: Value, environment: Value) -> Exec {
-        intercession::read_field(u, environment, receiver, self.access.index)
+    fn intercepted(&self, u: &mut Universe, receiver: Value) -> Exec {
+        intercession::read_field(u, receiver, self.access.index)
     }
 
     pub fn trace(&self, tracer: &mut Tracer) {
@@ -138,23 +153,15 @@ impl FieldWrite {
                 slot.set(value);
                 Ok(value)
             }
-            Located::Intercepted(environment) => {
-                self.intercepted(u, frame.receiver, environment, value)
-            }
+            Located::Intercepted => self.intercepted(u, frame.receiver, value),
         }
     }
 
     /// Out of line, so that the fast path needs no stack frame.
     #[cold]
     #[inline(never)]
-    fn intercepted(
-        &self,
-        u: &mut Universe,
-        receiver: Value,
-        environment: Value,
-        value: Value,
-    ) -> Exec {
-        intercession::write_field(u, environment, receiver, self.access.index, value)
+    fn intercepted(&self, u: &mut Universe, receiver: Value, value: Value) -> Exec {
+        intercession::write_field(u, receiver, self.access.index, value)
     }
 
     pub fn trace(&self, tracer: &mut Tracer) {

@@ -27,6 +27,7 @@ pub use inlined::{
 pub use returns::NonLocalReturn;
 pub use variables::{OuterVariable, VariableWrite};
 
+use crate::intercession::{InterceptedRead, InterceptedWrite};
 use crate::invokable::Frame;
 use crate::universe::Universe;
 use crate::unwind::{Exec, Unwind};
@@ -45,6 +46,9 @@ pub enum Node {
     OuterArgumentRead(OuterVariable),
     OuterLocalRead(OuterVariable),
     VariableWrite(Box<VariableWrite>),
+    /// Variable reads and writes of bodies compiled with intercession sites (MOP).
+    InterceptedRead(Box<InterceptedRead>),
+    InterceptedWrite(Box<InterceptedWrite>),
     FieldRead(FieldRead),
     FieldWrite(Box<FieldWrite>),
     GlobalRead(Box<GlobalRead>),
@@ -80,6 +84,8 @@ impl Node {
             }
             Node::OuterArgumentRead(var) | Node::OuterLocalRead(var) => Ok(var.read(frame)),
             Node::VariableWrite(write) => write.execute(u, frame),
+            Node::InterceptedRead(read) => read.execute(u, frame),
+            Node::InterceptedWrite(write) => write.execute(u, frame),
             Node::FieldRead(read) => read.execute(u, frame),
             Node::FieldWrite(write) => write.execute(u, frame),
             Node::GlobalRead(read) => read.execute(u, frame),
@@ -108,8 +114,10 @@ impl Node {
             | Node::ArgumentRead(_)
             | Node::LocalRead(_)
             | Node::OuterArgumentRead(_)
-            | Node::OuterLocalRead(_) => {}
+            | Node::OuterLocalRead(_)
+            | Node::InterceptedRead(_) => {}
             Node::VariableWrite(write) => write.value.trace(tracer),
+            Node::InterceptedWrite(write) => write.trace(tracer),
             Node::FieldRead(read) => read.trace(tracer),
             Node::FieldWrite(write) => write.trace(tracer),
             Node::GlobalRead(read) => read.trace(tracer),

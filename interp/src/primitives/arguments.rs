@@ -131,12 +131,7 @@ pub fn expect_symbol(u: &mut Universe, v: Value) -> Result<Value, Unwind> {
 }
 
 pub fn expect_array(u: &mut Universe, v: Value) -> Result<Gc<Array>, Unwind> {
-    if Array::is_array(v) {
-        // SAFETY: kind checked just above.
-        Ok(unsafe { Gc::from_value(v) })
-    } else {
-        Err(wrong_kind(u, "Array", v))
-    }
+    Array::of(v).ok_or_else(|| wrong_kind(u, "Array", v))
 }
 
 /// A class or metaclass object.

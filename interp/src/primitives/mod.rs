@@ -19,6 +19,7 @@ mod method;
 mod numbers;
 mod object;
 mod random;
+mod reflection;
 mod shapes;
 mod string;
 mod system;
@@ -48,6 +49,7 @@ static TABLES: &[&[Entry]] = &[
     method::PRIMITIVES,
     system::PRIMITIVES,
     shapes::PRIMITIVES,
+    reflection::PRIMITIVES,
 ];
 
 fn all() -> impl Iterator<Item = &'static Entry> {

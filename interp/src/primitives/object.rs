@@ -46,6 +46,7 @@ pub static PRIMITIVES: &[Entry] = &[
     ("Object", false, "instVarAt:", inst_var_at),
     ("Object", false, "instVarAt:put:", inst_var_at_put),
     ("Object", false, "instVarNamed:", inst_var_named),
+    ("Object", false, "instVarNamed:put:", inst_var_named_put),
 ];
 
 // ---- identity ----------------------------------------------------------------------------
@@ -226,13 +227,29 @@ fn inst_var_at_put(u: &mut Universe, args: &[Value]) -> Exec {
 
 fn inst_var_named(u: &mut Universe, args: &[Value]) -> Exec {
     let (receiver, name) = binary(u, args)?;
+    Ok(named_field(u, receiver, name)?.get())
+}
+
+fn inst_var_named_put(u: &mut Universe, args: &[Value]) -> Exec {
+    let (receiver, name, value) = ternary(u, args)?;
+    named_field(u, receiver, name)?.set(value);
+    Ok(value)
+}
+
+/// The field of `receiver` named by the Symbol `name` (the last one, if a subclass repeats a
+/// name).
+fn named_field(
+    u: &mut Universe,
+    receiver: Value,
+    name: Value,
+) -> Result<&'static std::cell::Cell<Value>, Unwind> {
     let name = expect_symbol(u, name)?;
     let text = u.text_of(name);
     match field_names(u, receiver)
         .iter()
-        .position(|field| field == text)
+        .rposition(|field| field == text)
     {
-        Some(i) => Ok(field_slot(u, receiver, i + 1)?.get()),
+        Some(i) => field_slot(u, receiver, i + 1),
         None => {
             let message = format!("{} has no field named '{text}'.", describe(u, receiver));
             Err(u.vm_error(message))

@@ -4,6 +4,7 @@
 
 use super::arguments::{binary, expect_class, unary, wrong_kind};
 use super::numbers::{expect_int, Int};
+use super::reflection::require_mop;
 use super::Entry;
 use crate::universe::{fatal_out_of_memory, Universe};
 use crate::unwind::{Exec, Unwind};
@@ -36,6 +37,7 @@ pub static PRIMITIVES: &[Entry] = &[
 /// Integers, doubles, nil, true and false are immediate values and carry no layout of their own.
 fn install_environment(u: &mut Universe, args: &[Value]) -> Exec {
     let (receiver, environment) = binary(u, args)?;
+    require_mop(u)?;
     let Some(header) = header_of(receiver) else {
         let text = format!(
             "{} is an immediate value and cannot carry an environment.",
@@ -56,6 +58,7 @@ fn shape(u: &mut Universe, args: &[Value]) -> Exec {
 /// Gives the receiver another shape with the same field storage.
 fn change_shape(u: &mut Universe, args: &[Value]) -> Exec {
     let (receiver, shape) = binary(u, args)?;
+    require_mop(u)?;
     let shape = expect_shape(u, shape)?;
     let Some(header) = header_of(receiver) else {
         return Err(u.vm_error("An immediate value cannot change its shape."));
@@ -73,6 +76,7 @@ fn shape_for_instances(u: &mut Universe, args: &[Value]) -> Exec {
 /// Later `new`s of the receiver create objects of `shape`.
 fn update_shape_for_instances(u: &mut Universe, args: &[Value]) -> Exec {
     let (receiver, shape) = binary(u, args)?;
+    require_mop(u)?;
     let class = expect_class(u, receiver)?;
     let shape = expect_shape(u, shape)?;
     check_same_storage(u, class.instance_layout(), shape)?;
@@ -89,6 +93,7 @@ fn fields_count(u: &mut Universe, args: &[Value]) -> Exec {
 /// A shape like the receiver carrying `env` (the receiver is unchanged).
 fn shape_with_environment(u: &mut Universe, args: &[Value]) -> Exec {
     let (receiver, environment) = binary(u, args)?;
+    require_mop(u)?;
     let shape = expect_shape(u, receiver)?;
     Ok(u.layout_with_environment(shape, environment).value())
 }

@@ -2,8 +2,8 @@
 //! any library source is loaded (SOM-REFERENCE 2.6).
 
 use super::{
-    CoreClasses, CoreLayouts, Globals, LookupCache, Options, Output, Universe, ValueStack,
-    VALUE_STACK_SLOTS,
+    CoreClasses, CoreLayouts, Globals, LookupCache, Options, Output, ReflectionState, Universe,
+    ValueStack, VALUE_STACK_SLOTS,
 };
 use crate::universe::fatal_out_of_memory;
 use std::ptr::NonNull;
@@ -209,12 +209,13 @@ pub fn boot(options: Options) -> Box<Universe> {
         error: None,
         dispatch_epoch: 0,
         lookup_cache: LookupCache::default(),
+        handler_cache: Default::default(),
         environment_layouts: Default::default(),
         start_time: Instant::now(),
         compilation_time: Duration::ZERO,
         native_stack_limit: 0,
         print_stats: options.print_stats,
-        meta_level: 0,
+        reflection: ReflectionState::new(!options.no_mop),
         gc_inhibitions: 0,
     })
 }

@@ -7,12 +7,14 @@ mod environments;
 mod globals;
 mod loader;
 mod output;
+mod reflection;
 mod send;
 mod stack;
 
 use environments::EnvironmentLayouts;
 pub use globals::{GlobalCell, Globals};
 pub use output::Output;
+pub use reflection::{ReflectionState, ReflectiveFrame, BASE_LEVEL};
 use send::LookupCache;
 pub use stack::ValueStack;
 
@@ -34,6 +36,8 @@ pub struct Options {
     pub classpath: Vec<PathBuf>,
     pub gc_policy: GcPolicy,
     pub print_stats: bool,
+    /// `--no-mop`: compile without intercession sites and refuse the MOP's primitives.
+    pub no_mop: bool,
 }
 
 /// The classes the VM itself refers to.
@@ -154,7 +158,11 @@ pub struct Universe {
     /// Bumped whenever a method is added to or changed in a class after loading, which
     /// invalidates every dispatch cache.
     pub dispatch_epoch: u64,
+    /// The environments in effect and the execution level (MOP).
+    pub reflection: ReflectionState,
     pub lookup_cache: LookupCache,
+    /// Which metaobject methods handle which operations (MOP).
+    pub handler_cache: crate::intercession::HandlerCache,
     /// The shared layouts that carry environments (MOP).
     pub environment_layouts: EnvironmentLayouts,
     pub start_time: Instant,
@@ -162,9 +170,6 @@ pub struct Universe {
     pub compilation_time: std::time::Duration,
     native_stack_limit: usize,
     pub print_stats: bool,
-    /// How many metaobject handlers are running: while positive, execution is at meta level
-    /// and no intercession happens (MOP.md section 3).
-    meta_level: u32,
     /// While positive, allocation never collects: code building objects whose only references
     /// are in Rust-owned memory (an AST under construction) runs like this.
     gc_inhibitions: u32,
@@ -277,20 +282,6 @@ impl Universe {
         Value::small_int(value).unwrap_or_else(|| self.new_integer(value.into()))
     }
 
-    /// Whether intercession applies: no metaobject handler is running.
-    #[inline(always)]
-    pub fn at_base_level(&self) -> bool {
-        self.meta_level == 0
-    }
-
-    /// Runs a metaobject handler at meta level.
-    pub fn at_meta_level<R>(&mut self, f: impl FnOnce(&mut Universe) -> R) -> R {
-        self.meta_level += 1;
-        let result = f(self);
-        self.meta_level -= 1;
-        result
-    }
-
     /// Runs `f` with collections postponed, for code that keeps fresh objects in memory the
     /// collector does not scan (Rust vectors, boxes).
     pub fn without_collections<R>(&mut self, f: impl FnOnce(&mut Universe) -> R) -> R {
@@ -313,10 +304,13 @@ impl Universe {
             returning,
             return_target,
             lookup_cache,
+            handler_cache,
             environment_layouts,
+            reflection,
             ..
         } = self;
         lookup_cache.clear();
+        handler_cache.clear();
         let mut roots = |tracer: &mut yerba_mop::heap::Tracer| {
             symbols.trace(tracer);
             globals.trace(tracer);
@@ -330,6 +324,7 @@ impl Universe {
             tracer.mark_value(*system_object);
             tracer.mark_value(*returning);
             tracer.mark_value(*return_target);
+            reflection.trace(tracer);
         };
         heap.collect_with_weak(&mut roots, &mut |survives| {
             environment_layouts.drop_dead(survives)

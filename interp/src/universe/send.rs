@@ -2,6 +2,7 @@
 //! global lookup cache that also serves megamorphic send sites.
 
 use super::Universe;
+use crate::intercession;
 use crate::invokable::Target;
 use crate::unwind::Exec;
 use yerba_mop::object::{Class, Gc, Layout};
@@ -61,9 +62,19 @@ impl Universe {
         Some(target)
     }
 
+    /// Whether a send to a receiver with `layout` goes through intercession (MOP): the
+    /// receiver carries an environment, or a global or frame environment is in effect.
+    #[inline(always)]
+    pub fn intercepts_send(&self, layout: Gc<Layout>) -> bool {
+        self.reflection.intercepting() || (!layout.environment().is_nil() && self.at_base_level())
+    }
+
     /// Sends `selector` to `args[0]` with the other arguments, as a normal send.
     pub fn send(&mut self, selector: Value, args: &[Value]) -> Exec {
         let layout = self.layout_of(args[0]);
+        if self.intercepts_send(layout) {
+            return intercession::send(self, selector, args);
+        }
         match self.lookup(layout, selector) {
             Some(target) => target.invoke(self, args),
             None => self.send_does_not_understand(selector, args),
@@ -72,6 +83,9 @@ impl Universe {
 
     /// Sends `selector` with `args` looked up from `class` (super sends, `perform:inSuperclass:`).
     pub fn send_from_class(&mut self, class: Gc<Class>, selector: Value, args: &[Value]) -> Exec {
+        if self.intercepts_send(self.layout_of(args[0])) {
+            return intercession::send_from_class(self, class, selector, args);
+        }
         match class.lookup(selector).and_then(Target::of) {
             Some(target) => target.invoke(self, args),
             None => self.send_does_not_understand(selector, args),
@@ -84,6 +98,9 @@ impl Universe {
         let arguments = self.new_array_from(&args[1..]);
         let dnu = self.symbol("doesNotUnderstand:arguments:");
         let layout = self.layout_of(args[0]);
+        if self.intercepts_send(layout) {
+            return intercession::send(self, dnu, &[args[0], selector, arguments]);
+        }
         match self.lookup(layout, dnu) {
             Some(target) => target.invoke(self, &[args[0], selector, arguments]),
             None => {

@@ -49,6 +49,12 @@ impl Array {
         super::is_kind(v, &ARRAY_TYPE)
     }
 
+    /// `v` as an array, if it is one.
+    pub fn of(v: Value) -> Option<Gc<Array>> {
+        // SAFETY: kind checked first.
+        Self::is_array(v).then(|| unsafe { Gc::from_value(v) })
+    }
+
     #[inline(always)]
     pub fn len(&self) -> usize {
         self.len

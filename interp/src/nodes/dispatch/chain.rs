@@ -5,11 +5,15 @@
 //! change of the dispatch epoch (a method added or changed after loading) flushes the entries,
 //! so a stale target never runs.
 //!
+//! The chain is also the send's intercession site (MOP): layouts carrying an environment are
+//! never cached, and while a global or frame environment is in effect the chain's key does not
+//! match, so such sends take the miss path, which hands them to `intercession::send`.
+//!
 //! An entry is specialised on its target: a method is activated, a primitive called directly,
 //! and a trivial method (a getter, a setter, a constant) is inlined into the entry and runs
 //! without an activation, since the entry's layout already fixes where the field lives.
 
-use crate::intercession::{self, Lookup};
+use crate::intercession;
 use crate::invokable::{
     activate_block, activate_method, Block, Method, Primitive, PrimitiveFn, Target, Trivial,
 };
@@ -153,7 +157,7 @@ impl DispatchChain {
     #[inline(always)]
     pub fn dispatch(&self, u: &mut Universe, selector: Value, args: &[Value]) -> Exec {
         let layout = u.layout_of(args[0]);
-        if self.epoch.get() == u.dispatch_epoch {
+        if self.epoch.get() == u.dispatch_key() {
             for entry in &self.entries {
                 match entry.get() {
                     Some((cached, target)) if cached == layout => {
@@ -171,13 +175,13 @@ impl DispatchChain {
     #[cold]
     #[inline(never)]
     fn miss(&self, u: &mut Universe, selector: Value, layout: Gc<Layout>, args: &[Value]) -> Exec {
-        if self.epoch.get() != u.dispatch_epoch {
+        if u.intercepts_send(layout) {
+            return intercession::send(u, selector, args);
+        }
+        if self.epoch.get() != u.dispatch_key() {
             self.entries.iter().for_each(|e| e.set(None));
             self.megamorphic.set(false);
-            self.epoch.set(u.dispatch_epoch);
-        }
-        if !layout.environment().is_nil() {
-            return send_reflectively(u, selector, layout, args);
+            self.epoch.set(u.dispatch_key());
         }
         let target = u.lookup(layout, selector);
         if self.megamorphic.get() {
@@ -219,7 +223,7 @@ impl DispatchChain {
             ) => (layout, offset, answers_argument),
             _ => return None,
         };
-        let valid = header_of(receiver)?.layout() == layout && self.epoch.get() == u.dispatch_epoch;
+        let valid = header_of(receiver)?.layout() == layout && self.epoch.get() == u.dispatch_key();
         valid.then(|| (field_at(receiver, offset), answers_argument))
     }
 
@@ -230,29 +234,5 @@ impl DispatchChain {
                 cached.trace(tracer);
             }
         }
-    }
-}
-
-/// A send to a receiver whose layout carries an environment: at base level its lookup may be
-/// redefined, so such layouts are resolved every time and never cached in the chain.
-#[inline(never)]
-fn send_reflectively(
-    u: &mut Universe,
-    selector: Value,
-    layout: Gc<Layout>,
-    args: &[Value],
-) -> Exec {
-    let redefined = if u.at_base_level() {
-        intercession::lookup(u, layout.environment(), args[0], selector, layout.class())?
-    } else {
-        Lookup::Standard
-    };
-    let target = match redefined {
-        Lookup::Standard => u.lookup(layout, selector),
-        Lookup::Found(target) => target,
-    };
-    match target {
-        Some(target) => target.invoke(u, args),
-        None => u.send_does_not_understand(selector, args),
     }
 }

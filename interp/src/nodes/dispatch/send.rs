@@ -101,6 +101,12 @@ fn getter(node: &Send, u: &mut Universe, frame: &mut Frame) -> Exec {
     }
 }
 
+/// Whether a failed guard of a field specialisation means the site has met other receivers;
+/// while sends are intercepted (MOP), the guard fails without saying anything about them.
+fn despecialise_after_guard(u: &Universe) -> bool {
+    !u.reflection.intercepting()
+}
+
 /// A monomorphic site whose target is `field := argument` (answering self or the argument).
 fn setter(node: &Send, u: &mut Universe, frame: &mut Frame) -> Exec {
     let receiver = node.receiver.execute(u, frame)?;
@@ -111,7 +117,9 @@ fn setter(node: &Send, u: &mut Universe, frame: &mut Frame) -> Exec {
             Ok(if answers_argument { argument } else { receiver })
         }
         None => {
-            node.specialisation.set(send1);
+            if despecialise_after_guard(u) {
+                node.specialisation.set(send1);
+            }
             node.dispatch(u, &[receiver, argument])
         }
     }
@@ -121,7 +129,9 @@ fn setter(node: &Send, u: &mut Universe, frame: &mut Frame) -> Exec {
 #[cold]
 #[inline(never)]
 fn dispatch_after_receiver(node: &Send, u: &mut Universe, _: &mut Frame, receiver: Value) -> Exec {
-    node.specialisation.set(send0);
+    if despecialise_after_guard(u) {
+        node.specialisation.set(send0);
+    }
     node.dispatch(u, &[receiver])
 }
 

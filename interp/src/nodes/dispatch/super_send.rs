@@ -1,7 +1,8 @@
 //! `super selector...`: the receiver is `self`, the lookup starts at the superclass of the
 //! class holding the method (known when compiling). The target is cached per site and
-//! re-resolved when the dispatch epoch changes.
+//! re-resolved when the dispatch epoch changes. Like any send, it is an intercession site.
 
+use crate::intercession;
 use crate::invokable::{Frame, Target};
 use crate::nodes::Node;
 use crate::universe::Universe;
@@ -35,6 +36,12 @@ impl SuperSend {
     pub fn execute(&self, u: &mut Universe, frame: &mut Frame) -> Exec {
         let result =
             super::with_evaluated_args(u, frame, frame.receiver, &self.args, |u, values| {
+                if u.intercepts_send(u.layout_of(values[0])) && Class::is_class(self.lookup_class)
+                {
+                    // SAFETY: kind checked just above.
+                    let class: Gc<Class> = unsafe { Gc::from_value(self.lookup_class) };
+                    return intercession::send_from_class(u, class, self.selector, values);
+                }
                 let target = match self.cached.get() {
                     Some((epoch, target)) if epoch == u.dispatch_epoch => target,
                     _ => self.resolve(u),

@@ -1,0 +1,213 @@
+//! The dynamic state of the metaobject protocol (MOP.md sections 2 and 3): the global
+//! environment, the environment of the running frame, the execution level, and the records of
+//! the activations that run with intercession (for `Context` views of them).
+//!
+//! The frame environment is dynamically scoped: an activation that changes it (a block run by
+//! `valueWithEnvironment:`, the callee of an activation handler) restores the caller's when it
+//! ends, however it ends, so every other activation sees its caller's environment.
+
+use super::Universe;
+use crate::invokable::{CompiledBody, FrameView, ViewOf};
+use std::cell::Cell;
+use yerba_mop::heap::Tracer;
+use yerba_mop::object::{Class, Gc, Layout};
+use yerba_mop::Value;
+
+/// The token of base-level execution that activation handlers receive and answer
+/// (`system baseExecutionLevel`): the Symbol `#base`.
+pub const BASE_LEVEL: &str = "base";
+
+/// An activation running a body with intercession sites, as `Context` views see it.
+pub struct ReflectiveFrame {
+    pub slots: *const Cell<Value>,
+    pub code: *const CompiledBody,
+    pub receiver: Value,
+    pub method: Value,
+    /// The activation's heap context, or nil when its slots are on the VM stack.
+    pub context: Value,
+    /// The `Context` view of this activation, created on first request.
+    pub view: Value,
+}
+
+pub struct ReflectionState {
+    /// Whether the MOP is on (`--no-mop` turns it off).
+    pub enabled: bool,
+    global_environment: Value,
+    frame_environment: Value,
+    /// How many handlers (or meta-level callees) are running: while positive, execution is at
+    /// meta level and nothing is intercepted.
+    meta_level: u32,
+    /// Derived from the three above, for the fast paths: at base level with a global or frame
+    /// environment, every send and every activation is intercepted.
+    intercepting: bool,
+    /// The activations running with intercession, innermost last.
+    pub frames: Vec<ReflectiveFrame>,
+}
+
+impl ReflectionState {
+    pub fn new(enabled: bool) -> ReflectionState {
+        ReflectionState {
+            enabled,
+            global_environment: Value::NIL,
+            frame_environment: Value::NIL,
+            meta_level: 0,
+            intercepting: false,
+            frames: Vec::new(),
+        }
+    }
+
+    #[inline(always)]
+    pub fn intercepting(&self) -> bool {
+        self.intercepting
+    }
+
+    #[inline(always)]
+    pub fn at_base_level(&self) -> bool {
+        self.meta_level == 0
+    }
+
+    pub fn global_environment(&self) -> Value {
+        self.global_environment
+    }
+
+    pub fn frame_environment(&self) -> Value {
+        self.frame_environment
+    }
+
+    pub fn set_global_environment(&mut self, environment: Value) {
+        self.global_environment = environment;
+        self.refresh();
+    }
+
+    /// The environments that apply at base level, in handler order (global, then frame).
+    pub fn ambient_environments(&self) -> [Value; 2] {
+        [self.global_environment, self.frame_environment]
+    }
+
+    fn refresh(&mut self) {
+        self.intercepting = self.meta_level == 0
+            && !(self.global_environment.is_nil() && self.frame_environment.is_nil());
+    }
+
+    pub fn trace(&self, tracer: &mut Tracer) {
+        tracer.mark_value(self.global_environment);
+        tracer.mark_value(self.frame_environment);
+        for frame in &self.frames {
+            tracer.mark_value(frame.receiver);
+            tracer.mark_value(frame.method);
+            tracer.mark_value(frame.context);
+            tracer.mark_value(frame.view);
+        }
+    }
+}
+
+impl Universe {
+    #[inline(always)]
+    pub fn at_base_level(&self) -> bool {
+        self.reflection.at_base_level()
+    }
+
+    /// The key dispatch caches are valid for: the dispatch epoch, and whether sends are being
+    /// intercepted (a cache filled in one mode must not serve the other).
+    #[inline(always)]
+    pub fn dispatch_key(&self) -> u64 {
+        (self.dispatch_epoch << 1) | u64::from(self.reflection.intercepting)
+    }
+
+    /// Runs a metaobject handler (or a callee activated at meta level) at meta level.
+    pub fn at_meta_level<R>(&mut self, f: impl FnOnce(&mut Universe) -> R) -> R {
+        self.reflection.meta_level += 1;
+        self.reflection.refresh();
+        let result = f(self);
+        self.reflection.meta_level -= 1;
+        self.reflection.refresh();
+        result
+    }
+
+    /// Runs `f` (an activation) with `environment` as the frame environment, restoring the
+    /// caller's afterwards.
+    pub fn with_frame_environment<R>(
+        &mut self,
+        environment: Value,
+        f: impl FnOnce(&mut Universe) -> R,
+    ) -> R {
+        let caller = self.reflection.frame_environment;
+        if caller == environment {
+            return f(self);
+        }
+        self.reflection.frame_environment = environment;
+        self.reflection.refresh();
+        let result = f(self);
+        self.reflection.frame_environment = caller;
+        self.reflection.refresh();
+        result
+    }
+
+    /// Bumps the dispatch epoch: every dispatch chain, lookup cache and handler cache is
+    /// flushed before its next use.
+    pub fn invalidate_dispatch_caches(&mut self) {
+        self.dispatch_epoch += 1;
+    }
+}
+
+impl Universe {
+    /// A new `Context` view.
+    pub fn new_frame_view(&mut self, of: ViewOf) -> Value {
+        let layout = self.context_view_layout();
+        FrameView::allocate(self, layout, of).value()
+    }
+
+    /// The `Context` view of the innermost activation running with intercession (the running
+    /// one, when called from one of its intercession sites).
+    pub fn current_frame_view(&mut self) -> Value {
+        match self.reflection.frames.len() {
+            0 => Value::NIL,
+            count => self.frame_view(count - 1),
+        }
+    }
+
+    /// The view of the record `index` of `reflection.frames`, created on first request.
+    fn frame_view(&mut self, index: usize) -> Value {
+        let record = &self.reflection.frames[index];
+        if !record.view.is_nil() {
+            return record.view;
+        }
+        // SAFETY: the record's code runs in the activation the record stands for.
+        let names = unsafe { &*record.code }.variables.as_ref() as *const _;
+        let of = ViewOf {
+            slots: record.slots,
+            names,
+            receiver: record.receiver,
+            method: record.method,
+            context: record.context,
+        };
+        let view = self.new_frame_view(of);
+        self.reflection.frames[index].view = view;
+        view
+    }
+
+    /// The view of the activation that called the one `view` shows, among those running with
+    /// intercession; nil for the outermost.
+    pub fn sender_view(&mut self, view: Value) -> Value {
+        let Some(position) = self.reflection.frames.iter().position(|f| f.view == view) else {
+            return Value::NIL;
+        };
+        match position {
+            0 => Value::NIL,
+            index => self.frame_view(index - 1),
+        }
+    }
+
+    fn context_view_layout(&mut self) -> Gc<Layout> {
+        let name = self.symbol("Context");
+        let class = match self.globals.get(name) {
+            Some(class) => Some(class),
+            None => self.load_class(name).ok().flatten(),
+        };
+        match class.filter(|c| Class::is_class(*c)) {
+            // SAFETY: kind checked.
+            Some(class) => unsafe { Gc::<Class>::from_value(class) }.instance_layout(),
+            None => self.layouts.context,
+        }
+    }
+}
