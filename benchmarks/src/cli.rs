@@ -8,16 +8,19 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 pub const HELP: &str = "\
-Runs the Are-We-Fast-Yet (AWFY) benchmarks and the SOM micro-benchmarks on
-Yerba, or on any SOM VM, and reports or compares their runtimes.
+Runs the Are-We-Fast-Yet (AWFY) benchmarks, the SOM micro-benchmarks and the
+benchmarks of the metaobject protocol (MOP) on Yerba, or on any SOM VM, and
+reports or compares their runtimes.
 
-Usage: benchmarks [options] (--all | --awfy | --micro | <Benchmark>...)
-       benchmarks --smoke [options] [--awfy | --micro | <Benchmark>...]
+Usage: benchmarks [options] (--all | --awfy | --micro | --mop | <Benchmark>...)
+       benchmarks --pairs [options] [--mop | <Benchmark>...]
+       benchmarks --smoke [options] [--awfy | --micro | --mop | <Benchmark>...]
        cargo run --release -p benchmarks -- <same arguments>
 
 Each run is one VM process:
   <vm> -cp <dir>:<dir>/Core:<dir>/CD:<dir>/DeltaBlue:<dir>/Havlak:<dir>/Json:
-       <dir>/NBody:<dir>/Richards:<dir>/Micro <dir>/Harness.som <Benchmark> <iterations> <inner>
+       <dir>/NBody:<dir>/Richards:<dir>/Micro:<dir>/Mop
+       <dir>/Harness.som <Benchmark> <iterations> <inner>
 The runner reads the Harness lines `<Benchmark>: iterations=1 runtime: <N>us`,
 leaves out the warm-up iterations of each run, and prints per benchmark the
 median, min and max of the remaining (steady-state) iterations in ms, and a
@@ -26,18 +29,25 @@ output. A failing benchmark is reported with the end of its output; the other
 benchmarks still run, and the runner exits with status 1.
 
 Selecting benchmarks:
-  --all                run every benchmark (AWFY, then micro)
+  --all                run every benchmark (AWFY, micro, then MOP)
   --awfy               run the AWFY group: Bounce CD DeltaBlue Havlak Json List
                        Mandelbrot NBody Permute Queens Richards Sieve Storage Towers
   --micro              run the micro group: BubbleSort Dispatch Fannkuch Fibonacci
                        FieldLoop IntegerLoop Loop QuickSort Recurse Sum TreeSort WhileLoop
+  --mop                run the MOP group (benchmarks/Mop/, MOP.md section 6): each
+                       operation plain and through a metaobject (MopFieldReadPlain,
+                       MopFieldReadReflective, ...), one field-read site over 20
+                       objects (MopSite...), DeltaBlue, NBody and Json untraced and
+                       with every activation counted (MopTrace...), a list traversal
+                       mutable, through readOnly and through a proxy (MopReadOnly...);
+                       `yerba --no-mop` refuses the MOP, so only the Plain ones run there
   <Benchmark>...       run these (names ignore case); combines with the groups
   --list               list the benchmarks with their sizes, and exit
 
 Measuring:
   -i, --iterations <N> outer iterations per run (default 10)
   -r, --runs <N>       runs (VM processes) per benchmark and VM
-                       (default 1; 3 when comparing two VMs)
+                       (default 1; 3 when comparing two VMs or pairs)
   -w, --warmup <N>     iterations discarded at the start of every run
                        (default: the first third, at least 1 from 2 iterations on)
       --inner <N>      inner iterations (problem size) for every selected benchmark,
@@ -48,6 +58,13 @@ Measuring:
                        --list; Fannkuch's inner iterations are its size)
       --timeout <S>    kill a VM process after S seconds and count it as failed
                        (default: no limit)
+      --pairs          compare paired benchmarks in one run: the runs of the halves
+                       of a pair alternate, and a table after the report shows
+                       the ratio variant/baseline of their medians (on each VM),
+                       with the geometric mean over the operations and over the
+                       traced benchmarks; the pairs are the MOP's (reflective
+                       against plain, ...; see --list); without a selection,
+                       runs the MOP group
       --smoke          run each benchmark once (1 iteration) at its smallest
                        verified size and only check that it verifies; without a
                        selection, runs all
@@ -83,6 +100,8 @@ Examples:
   benchmarks Sieve Bounce -i 20 --json sieve.json
   benchmarks --smoke
   benchmarks --awfy --vm /tmp/old/yerba --name old --vm target/release/yerba --name new --svg ratios.svg
+  benchmarks --pairs
+  benchmarks --awfy --vm \"target/release/yerba --no-mop\" --name no-mop --vm target/release/yerba --name mop
 ";
 
 /// What the command line asks for.
@@ -107,6 +126,7 @@ pub struct Options {
     pub inner: Option<u32>,
     pub timeout: Option<f64>,
     pub smoke: bool,
+    pub pairs: bool,
     pub bench_dir: Option<PathBuf>,
     pub csv: Option<PathBuf>,
     pub json: Option<PathBuf>,
@@ -137,7 +157,9 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String>
             "--all" => options.all = true,
             "--awfy" => options.groups.push(Group::Awfy),
             "--micro" => options.groups.push(Group::Micro),
+            "--mop" => options.groups.push(Group::Mop),
             "--smoke" => options.smoke = true,
+            "--pairs" => options.pairs = true,
             "-q" | "--quiet" => options.quiet = true,
             "--vm" => options.vms.push(value()?),
             "--name" => options.labels.push(value()?),
@@ -185,14 +207,21 @@ impl Options {
         }
         let nothing_chosen = chosen.is_empty() && self.groups.is_empty();
         let everything = self.all || (self.smoke && nothing_chosen);
-        if nothing_chosen && !everything {
+        let mop = self.pairs && nothing_chosen;
+        if nothing_chosen && !everything && !mop {
             return Err(
-                "choose benchmarks: --all, --awfy, --micro or their names (see --help)".into(),
+                "choose benchmarks: --all, --awfy, --micro, --mop or their names (see --help)"
+                    .into(),
             );
         }
         Ok(suite::SUITE
             .iter()
-            .filter(|b| everything || self.groups.contains(&b.group) || chosen.contains(b))
+            .filter(|b| {
+                everything
+                    || (mop && b.group == Group::Mop)
+                    || self.groups.contains(&b.group)
+                    || chosen.contains(b)
+            })
             .collect())
     }
 
@@ -252,7 +281,9 @@ impl Options {
             (1, 1, 0)
         } else {
             let iterations = self.iterations.unwrap_or(10);
-            let runs = self.runs.unwrap_or(if comparison { 3 } else { 1 });
+            let runs = self
+                .runs
+                .unwrap_or(if comparison || self.pairs { 3 } else { 1 });
             let warmup = self
                 .warmup
                 .unwrap_or_else(|| stats::default_warmup(iterations));
@@ -286,6 +317,7 @@ impl Options {
             warmup,
             timeout: self.timeout.map(Duration::from_secs_f64),
             smoke: self.smoke,
+            pairs: self.pairs,
         })
     }
 }
@@ -297,17 +329,29 @@ fn program_name(program: &str) -> String {
         .map_or_else(|| program.to_string(), |n| n.to_string_lossy().into_owned())
 }
 
-/// The `--list` text.
+/// The `--list` text: the groups, then the pairs.
 pub fn list() -> String {
     let mut out = String::new();
-    for group in [Group::Awfy, Group::Micro] {
+    for group in Group::ALL {
         out.push_str(&format!("{}:\n", group.name()));
+        let width = suite::group(group)
+            .map(|b| b.name.len())
+            .fold(12, usize::max);
         for b in suite::group(group) {
             out.push_str(&format!(
-                "  {:<12} inner {:>6}   smoke {}\n",
+                "  {:<width$} inner {:>6}   smoke {}\n",
                 b.name, b.inner, b.smoke_inner
             ));
         }
+    }
+    out.push_str("pairs (--pairs; ratio variant/baseline):\n");
+    for pair in suite::PAIRS {
+        out.push_str(&format!(
+            "  {:<40} {} / {}\n",
+            format!("{}: {}", pair.section.name(), pair.label),
+            pair.variant,
+            pair.baseline
+        ));
     }
     out
 }
@@ -336,6 +380,8 @@ mod tests {
         assert_eq!(parse_args(&["--all", "--help"]), Ok(Command::Help));
         assert_eq!(parse_args(&["--list"]), Ok(Command::List));
         assert!(list().contains("NBody        inner 250000   smoke 1"));
+        assert!(list().contains("MopFieldReadReflective"));
+        assert!(list().contains("operations: field read"));
     }
 
     #[test]
@@ -348,6 +394,9 @@ mod tests {
         assert_eq!(p.jobs[0].benchmark.name, "Bounce");
         assert_eq!(plan(&["--all"]).unwrap().jobs.len(), suite::SUITE.len());
         assert!(plan(&[]).unwrap_err().contains("choose benchmarks"));
+        let p = plan(&["--mop"]).unwrap();
+        assert_eq!(p.jobs.len(), suite::group(Group::Mop).count());
+        assert_eq!(p.jobs[0].benchmark.name, "MopFieldReadPlain");
         assert!(plan(&["Nope"]).unwrap_err().contains("unknown benchmark"));
     }
 
@@ -415,6 +464,40 @@ mod tests {
         let single = plan(&["Sieve", "--vm", "/tmp/stable/yerba --gc-stress"]).unwrap();
         assert_eq!(single.vms[0].label, "yerba");
         assert_eq!(single.runs, 1);
+    }
+
+    #[test]
+    fn pairs_mode_runs_the_mop_group_by_default_three_times() {
+        let p = plan(&["--pairs"]).unwrap();
+        assert!(p.pairs);
+        assert_eq!(p.jobs.len(), suite::group(Group::Mop).count());
+        assert_eq!(p.runs, 3);
+        let p = plan(&["--pairs", "MopReturnReflective", "MopReturnPlain"]).unwrap();
+        assert_eq!(names(&p), ["MopReturnPlain", "MopReturnReflective"]);
+        assert!(!plan(&["--mop"]).unwrap().pairs);
+        assert_eq!(plan(&["--mop"]).unwrap().runs, 1);
+    }
+
+    #[test]
+    fn vm_options_stay_before_the_harness_arguments() {
+        let p = plan(&[
+            "--awfy",
+            "--vm",
+            "target/release/yerba --no-mop",
+            "--name",
+            "no-mop",
+            "--vm",
+            "target/release/yerba",
+            "--name",
+            "mop",
+        ])
+        .unwrap();
+        assert_eq!(p.vms[0].command, ["target/release/yerba", "--no-mop"]);
+        assert_eq!(p.vms[1].command, ["target/release/yerba"]);
+        assert_eq!(
+            (p.vms[0].label.as_str(), p.vms[1].label.as_str()),
+            ("no-mop", "mop")
+        );
     }
 
     #[test]

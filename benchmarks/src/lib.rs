@@ -4,14 +4,16 @@
 //! A run goes: [`cli`] parses the command line into a [`measure::Plan`],
 //! [`measure::execute`] starts one VM process per run ([`vm`]), checks and
 //! parses its Harness output ([`harness`]), and summarises the samples
-//! ([`stats`]); [`report`] prints the table and [`csv`], [`json`] and [`svg`]
-//! write the files.
+//! ([`stats`]); [`report`] prints the table, [`pairs`] the ratios of paired
+//! benchmarks (`--pairs`, the MOP's measurements), and [`csv`], [`json`] and
+//! [`svg`] write the files.
 
 pub mod cli;
 pub mod csv;
 pub mod harness;
 pub mod json;
 pub mod measure;
+pub mod pairs;
 pub mod progress;
 pub mod report;
 pub mod stats;

@@ -47,6 +47,7 @@ fn run(options: &cli::Options) -> Result<bool, String> {
     }
     let results = measure::execute(plan, &mut Progress::new(!options.quiet));
     print!("{}", benchmarks::report::render(&results));
+    print!("{}", benchmarks::pairs::render(&results));
     write_files(options, &results)?;
     Ok(results.all_verified())
 }

@@ -2,7 +2,8 @@
 //!
 //! A run is one VM process of `iterations` outer iterations. Each benchmark
 //! gets `runs` runs per VM; with two VMs the runs alternate (A, B, A, B, ...)
-//! so that drifts of the machine hit both alike. The first `warmup`
+//! so that drifts of the machine hit both alike, and so do the runs of the
+//! halves of a pair when comparing pairs ([`crate::pairs::batches`]). The first `warmup`
 //! iterations of every run are kept as samples but left out of the summary.
 
 use crate::progress::Progress;
@@ -32,6 +33,8 @@ pub struct Plan {
     pub timeout: Option<Duration>,
     /// Only checking that every benchmark verifies at its smoke size.
     pub smoke: bool,
+    /// Comparing pairs of benchmarks (`--pairs`): their runs alternate.
+    pub pairs: bool,
 }
 
 impl Plan {
@@ -138,31 +141,44 @@ impl Results {
 /// Runs the plan, reporting progress as it goes. A failing benchmark does
 /// not stop the others.
 pub fn execute(plan: Plan, progress: &mut Progress) -> Results {
-    let mut benchmarks = Vec::with_capacity(plan.jobs.len());
-    for (index, job) in plan.jobs.iter().enumerate() {
-        let mut per_vm = vec![VmResult::default(); plan.vms.len()];
+    let mut benchmarks: Vec<BenchResult> = plan
+        .jobs
+        .iter()
+        .map(|job| BenchResult {
+            job: *job,
+            per_vm: vec![VmResult::default(); plan.vms.len()],
+        })
+        .collect();
+    let batches = if plan.pairs {
+        crate::pairs::batches(&plan.jobs)
+    } else {
+        (0..plan.jobs.len()).map(|i| i..i + 1).collect()
+    };
+    for batch in batches {
         for run in 1..=plan.runs {
-            for (vm, result) in plan.vms.iter().zip(per_vm.iter_mut()) {
-                if !result.verified() {
-                    continue;
-                }
-                progress.start_run(index, plan.jobs.len(), job, &vm.label, run, &plan);
-                match run_once(&plan, job, vm, progress) {
-                    Ok(micros) => {
-                        result
-                            .samples
-                            .extend(micros.iter().enumerate().map(|(i, &micros)| Sample {
-                                run,
-                                iteration: i as u32 + 1,
-                                micros,
-                                warmup: (i as u32) < plan.warmup,
-                            }))
+            for index in batch.clone() {
+                let job = &plan.jobs[index];
+                for (vm, result) in plan.vms.iter().zip(benchmarks[index].per_vm.iter_mut()) {
+                    if !result.verified() {
+                        continue;
                     }
-                    Err(failure) => result.failure = Some(failure),
+                    progress.start_run(index, plan.jobs.len(), job, &vm.label, run, &plan);
+                    match run_once(&plan, job, vm, progress) {
+                        Ok(micros) => {
+                            result
+                                .samples
+                                .extend(micros.iter().enumerate().map(|(i, &micros)| Sample {
+                                    run,
+                                    iteration: i as u32 + 1,
+                                    micros,
+                                    warmup: (i as u32) < plan.warmup,
+                                }))
+                        }
+                        Err(failure) => result.failure = Some(failure),
+                    }
                 }
             }
         }
-        benchmarks.push(BenchResult { job: *job, per_vm });
     }
     Results { plan, benchmarks }
 }
@@ -211,6 +227,7 @@ pub mod test_support {
             warmup,
             timeout: None,
             smoke: false,
+            pairs: false,
         }
     }
 
@@ -264,6 +281,28 @@ pub mod test_support {
                         ),
                     }],
                 ),
+            ],
+        }
+    }
+
+    /// yerba on three operation pairs: field read 1 ms vs 4 ms (4.0), field
+    /// write 1 ms vs 9 ms (9.0), message lookup 1 ms vs failed.
+    pub fn pairs() -> Results {
+        let mut plan = plan(vec![vm("yerba")], 1, 0);
+        plan.pairs = true;
+        let failed = VmResult {
+            samples: vec![],
+            failure: Some("exit status 1".into()),
+        };
+        Results {
+            plan,
+            benchmarks: vec![
+                bench("MopFieldReadPlain", vec![ok(1, &[(1000, false)])]),
+                bench("MopFieldReadReflective", vec![ok(1, &[(4000, false)])]),
+                bench("MopFieldWritePlain", vec![ok(1, &[(1000, false)])]),
+                bench("MopFieldWriteReflective", vec![ok(1, &[(9000, false)])]),
+                bench("MopLookupPlain", vec![ok(1, &[(1000, false)])]),
+                bench("MopLookupReflective", vec![failed]),
             ],
         }
     }
@@ -352,6 +391,7 @@ mod tests {
             warmup: 0,
             timeout: None,
             smoke: false,
+            pairs: false,
         };
         let results = Results {
             plan,

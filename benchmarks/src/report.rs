@@ -30,7 +30,7 @@ fn table(results: &Results) -> String {
         header.extend(["Median ms", "Min ms", "Max ms", "Samples", "Verified"].map(String::from));
     }
     let rows: Vec<Vec<String>> = results.benchmarks.iter().map(|b| row(results, b)).collect();
-    let mut out = format_table(&header, &rows);
+    let mut out = format_table(&header, &rows, 1, true);
     if let (true, Some((geomean, count))) =
         (plan.is_comparison() && !plan.smoke, results.geomean_ratio())
     {
@@ -86,9 +86,14 @@ fn row(results: &Results, bench: &BenchResult) -> Vec<String> {
     cells
 }
 
-/// Left-aligns the first column and right-aligns the others, except the
-/// last, which holds check marks.
-fn format_table(header: &[String], rows: &[Vec<String>]) -> String {
+/// Left-aligns the first `left_columns` columns (names) and right-aligns the
+/// others (numbers), except the last when it holds check marks.
+pub(crate) fn format_table(
+    header: &[String],
+    rows: &[Vec<String>],
+    left_columns: usize,
+    marks_last: bool,
+) -> String {
     let width = |col: usize| {
         std::iter::once(header)
             .chain(rows.iter().map(Vec::as_slice))
@@ -106,7 +111,7 @@ fn format_table(header: &[String], rows: &[Vec<String>]) -> String {
             .enumerate()
             .map(|(col, cell)| {
                 let w = widths[col];
-                if col == 0 || col == last {
+                if col < left_columns || (marks_last && col == last) {
                     format!("{cell:<w$}")
                 } else {
                     format!("{cell:>w$}")

@@ -3,20 +3,26 @@
 
 use std::path::{Path, PathBuf};
 
-/// The two groups of benchmarks.
+/// The groups of benchmarks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Group {
     /// The Are-We-Fast-Yet benchmarks.
     Awfy,
     /// The classic SOM micro-benchmarks (`benchmarks/Micro/`).
     Micro,
+    /// The benchmarks of the metaobject protocol (`benchmarks/Mop/`, MOP.md
+    /// section 6), most of them halves of a [`Pair`].
+    Mop,
 }
 
 impl Group {
+    pub const ALL: [Group; 3] = [Group::Awfy, Group::Micro, Group::Mop];
+
     pub fn name(self) -> &'static str {
         match self {
             Group::Awfy => "awfy",
             Group::Micro => "micro",
+            Group::Mop => "mop",
         }
     }
 }
@@ -50,10 +56,25 @@ const fn micro(name: &'static str, inner: u32) -> Benchmark {
     }
 }
 
-/// Every benchmark, AWFY first, each group in alphabetical order. The
-/// micro-benchmarks repeat their work `inner` times (chosen so that an
-/// iteration takes tens of milliseconds), except Fannkuch, whose inner
-/// iterations are the permutation size (as in SOM): 1 would be empty.
+const fn mop(name: &'static str, inner: u32, smoke_inner: u32) -> Benchmark {
+    Benchmark {
+        name,
+        group: Group::Mop,
+        inner,
+        smoke_inner,
+    }
+}
+
+/// Every benchmark: AWFY and micro in alphabetical order, then the MOP
+/// group in the order of MOP.md section 6, the halves of each pair next to
+/// each other. The micro-benchmarks repeat their work `inner` times (chosen
+/// so that an iteration takes tens of milliseconds), except Fannkuch, whose
+/// inner iterations are the permutation size (as in SOM): 1 would be empty.
+/// The halves of a MOP pair have the same size, chosen so that an iteration
+/// of the reflective half takes tens of milliseconds: loop iterations for
+/// the operations (5 operations each), rounds over the 20 objects for the
+/// site, AWFY's sizes for the traced benchmarks, list traversals for the
+/// read-only references.
 pub const SUITE: &[Benchmark] = &[
     awfy("Bounce", 50, 1),
     awfy("CD", 10, 2),
@@ -81,6 +102,205 @@ pub const SUITE: &[Benchmark] = &[
     micro("Sum", 150),
     micro("TreeSort", 25),
     micro("WhileLoop", 80),
+    mop("MopFieldReadPlain", 100_000, 10),
+    mop("MopFieldReadReflective", 100_000, 10),
+    mop("MopFieldWritePlain", 100_000, 10),
+    mop("MopFieldWriteReflective", 100_000, 10),
+    mop("MopLookupPlain", 100_000, 10),
+    mop("MopLookupReflective", 100_000, 10),
+    mop("MopActivationPlain", 100_000, 10),
+    mop("MopActivationReflective", 100_000, 10),
+    mop("MopLocalReadPlain", 100_000, 10),
+    mop("MopLocalReadReflective", 100_000, 10),
+    mop("MopLocalWritePlain", 100_000, 10),
+    mop("MopLocalWriteReflective", 100_000, 10),
+    mop("MopArgumentReadPlain", 100_000, 10),
+    mop("MopArgumentReadReflective", 100_000, 10),
+    mop("MopReturnPlain", 100_000, 10),
+    mop("MopReturnReflective", 100_000, 10),
+    mop("MopSitePlain", 2000, 1),
+    mop("MopSiteSingle", 2000, 1),
+    mop("MopSiteMonomorphic", 2000, 1),
+    mop("MopSiteMegamorphic", 2000, 1),
+    mop("MopTraceDeltaBluePlain", 100, 1),
+    mop("MopTraceDeltaBlueReflective", 100, 1),
+    mop("MopTraceNBodyPlain", 1000, 1),
+    mop("MopTraceNBodyReflective", 1000, 1),
+    mop("MopTraceJsonPlain", 1, 1),
+    mop("MopTraceJsonReflective", 1, 1),
+    mop("MopReadOnlyPlain", 20, 1),
+    mop("MopReadOnlyReflective", 20, 1),
+    mop("MopReadOnlyProxy", 20, 1),
+];
+
+/// The parts of MOP.md section 6 that the pairs measure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    /// 6.2: one operation, plainly and through a metaobject with the
+    /// standard behaviour.
+    Operation,
+    /// 6.2: one field-read site over 20 objects with environments.
+    Site,
+    /// 6.3: counting every activation of an AWFY benchmark.
+    Tracing,
+    /// 6.4: read-only references.
+    ReadOnly,
+}
+
+impl Section {
+    pub fn name(self) -> &'static str {
+        match self {
+            Section::Operation => "operations",
+            Section::Site => "site",
+            Section::Tracing => "tracing",
+            Section::ReadOnly => "read-only",
+        }
+    }
+
+    /// Whether the geometric mean of the section's ratios means something:
+    /// the ratios of the operations, and of the traced benchmarks, measure
+    /// one thing each; the site's and the read-only pairs compare different
+    /// things.
+    pub fn has_geomean(self) -> bool {
+        matches!(self, Section::Operation | Section::Tracing)
+    }
+}
+
+/// Two benchmarks whose runtimes are compared in one run (`--pairs`): the
+/// ratio `variant / baseline` of their medians is what MOP.md section 6 asks
+/// for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pair {
+    pub label: &'static str,
+    pub section: Section,
+    pub baseline: &'static str,
+    pub variant: &'static str,
+}
+
+const fn pair(
+    label: &'static str,
+    section: Section,
+    baseline: &'static str,
+    variant: &'static str,
+) -> Pair {
+    Pair {
+        label,
+        section,
+        baseline,
+        variant,
+    }
+}
+
+/// Every pair, in suite order.
+pub const PAIRS: &[Pair] = &[
+    pair(
+        "field read",
+        Section::Operation,
+        "MopFieldReadPlain",
+        "MopFieldReadReflective",
+    ),
+    pair(
+        "field write",
+        Section::Operation,
+        "MopFieldWritePlain",
+        "MopFieldWriteReflective",
+    ),
+    pair(
+        "message lookup",
+        Section::Operation,
+        "MopLookupPlain",
+        "MopLookupReflective",
+    ),
+    pair(
+        "method activation",
+        Section::Operation,
+        "MopActivationPlain",
+        "MopActivationReflective",
+    ),
+    pair(
+        "local read",
+        Section::Operation,
+        "MopLocalReadPlain",
+        "MopLocalReadReflective",
+    ),
+    pair(
+        "local write",
+        Section::Operation,
+        "MopLocalWritePlain",
+        "MopLocalWriteReflective",
+    ),
+    pair(
+        "argument read",
+        Section::Operation,
+        "MopArgumentReadPlain",
+        "MopArgumentReadReflective",
+    ),
+    pair(
+        "return",
+        Section::Operation,
+        "MopReturnPlain",
+        "MopReturnReflective",
+    ),
+    pair(
+        "single object",
+        Section::Site,
+        "MopSitePlain",
+        "MopSiteSingle",
+    ),
+    pair(
+        "20 objects, 1 environment",
+        Section::Site,
+        "MopSitePlain",
+        "MopSiteMonomorphic",
+    ),
+    pair(
+        "20 objects, 20 environments",
+        Section::Site,
+        "MopSitePlain",
+        "MopSiteMegamorphic",
+    ),
+    pair(
+        "megamorphic / monomorphic",
+        Section::Site,
+        "MopSiteMonomorphic",
+        "MopSiteMegamorphic",
+    ),
+    pair(
+        "DeltaBlue",
+        Section::Tracing,
+        "MopTraceDeltaBluePlain",
+        "MopTraceDeltaBlueReflective",
+    ),
+    pair(
+        "NBody",
+        Section::Tracing,
+        "MopTraceNBodyPlain",
+        "MopTraceNBodyReflective",
+    ),
+    pair(
+        "Json",
+        Section::Tracing,
+        "MopTraceJsonPlain",
+        "MopTraceJsonReflective",
+    ),
+    pair(
+        "readOnly / mutable",
+        Section::ReadOnly,
+        "MopReadOnlyPlain",
+        "MopReadOnlyReflective",
+    ),
+    pair(
+        "proxy / mutable",
+        Section::ReadOnly,
+        "MopReadOnlyPlain",
+        "MopReadOnlyProxy",
+    ),
+    pair(
+        "readOnly / proxy",
+        Section::ReadOnly,
+        "MopReadOnlyProxy",
+        "MopReadOnlyReflective",
+    ),
 ];
 
 /// The benchmark called `name`: an exact match, else the only one whose name
@@ -109,6 +329,7 @@ pub const CLASS_PATH_SUBDIRS: &[&str] = &[
     "NBody",
     "Richards",
     "Micro",
+    "Mop",
 ];
 
 /// The default benchmarks directory: the one holding this crate.
@@ -153,9 +374,39 @@ mod tests {
     }
 
     #[test]
-    fn groups_have_fourteen_awfy_and_twelve_micro_benchmarks() {
+    fn groups_have_fourteen_awfy_twelve_micro_and_twenty_nine_mop_benchmarks() {
         assert_eq!(group(Group::Awfy).count(), 14);
         assert_eq!(group(Group::Micro).count(), 12);
+        assert_eq!(group(Group::Mop).count(), 29);
+        assert_eq!(Group::ALL.len(), 3);
+    }
+
+    #[test]
+    fn the_halves_of_a_pair_are_mop_benchmarks_of_one_size() {
+        for pair in PAIRS {
+            let (baseline, variant) = (find(pair.baseline).unwrap(), find(pair.variant).unwrap());
+            assert_eq!(baseline.group, Group::Mop, "{}", pair.label);
+            assert_eq!(variant.group, Group::Mop, "{}", pair.label);
+            assert_eq!(baseline.inner, variant.inner, "{}", pair.label);
+            assert_ne!(baseline.name, variant.name, "{}", pair.label);
+        }
+    }
+
+    #[test]
+    fn every_mop_benchmark_is_in_a_pair_and_pairs_follow_suite_order() {
+        for b in group(Group::Mop) {
+            assert!(
+                PAIRS
+                    .iter()
+                    .any(|p| p.baseline == b.name || p.variant == b.name),
+                "{}",
+                b.name
+            );
+        }
+        let position = |name: &str| SUITE.iter().position(|b| b.name == name).unwrap();
+        for pair in PAIRS.windows(2) {
+            assert!(position(pair[0].baseline) <= position(pair[1].baseline));
+        }
     }
 
     #[test]
@@ -167,11 +418,11 @@ mod tests {
     }
 
     #[test]
-    fn class_path_starts_with_the_directory_and_ends_with_micro() {
+    fn class_path_starts_with_the_directory_and_ends_with_micro_and_mop() {
         let cp = class_path(Path::new("bench"));
         assert_eq!(
             cp,
-            "bench:bench/Core:bench/CD:bench/DeltaBlue:bench/Havlak:bench/Json:bench/NBody:bench/Richards:bench/Micro"
+            "bench:bench/Core:bench/CD:bench/DeltaBlue:bench/Havlak:bench/Json:bench/NBody:bench/Richards:bench/Micro:bench/Mop"
         );
     }
 }

@@ -340,6 +340,34 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
+    fn vm_options_come_before_the_class_path() {
+        // `sh -c <script> <$0> <$1> ...`: $0 stands for the program, the
+        // script prints the arguments the VM gets, one per line.
+        let vm = Vm {
+            label: "A".to_string(),
+            command: vec![
+                "sh".into(),
+                "-c".into(),
+                "for a in \"$@\"; do echo \"$a\"; done".into(),
+                "yerba".into(),
+                "--no-mop".into(),
+            ],
+        };
+        let invocation = Invocation {
+            bench_dir: PathBuf::from("b"),
+            benchmark: "Sieve".to_string(),
+            iterations: 2,
+            inner: 3,
+        };
+        let mut seen = Vec::new();
+        run(&vm, &invocation, None, |l| seen.push(l.to_string())).unwrap();
+        assert_eq!(seen[0], "--no-mop");
+        assert_eq!(seen[1], "-cp");
+        assert_eq!(&seen[3..], ["b/Harness.som", "Sieve", "2", "3"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
     fn kills_a_process_at_its_time_limit() {
         let vm = Vm {
             label: "sh".to_string(),

@@ -1,6 +1,8 @@
-//! Every benchmark of `benchmarks/` (AWFY and micro) runs once at its smoke
-//! size through the `yerba` binary and verifies: exit status 0 and the
-//! complete Harness output. Nothing here is timed.
+//! Every benchmark of `benchmarks/` (AWFY, micro and MOP) runs once at its
+//! smoke size through the `yerba` binary and verifies: exit status 0 and the
+//! complete Harness output. Nothing here is timed. The reflective MOP
+//! benchmarks also check at that size that their operation really goes
+//! through a metaobject, and the traced ones their exact activation count.
 //!
 //! The suite, the VM command line and the output checks are the benchmark
 //! runner's (the `benchmarks` crate), so this test and
