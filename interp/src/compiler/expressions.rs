@@ -15,8 +15,8 @@ pub struct Compiler<'a> {
     pub u: &'a mut Universe,
     pub class: &'a ClassContext<'a>,
     pub scopes: Scopes,
-    /// Whether the body being compiled accesses its variables through intercession sites and
-    /// sends its arithmetic (the twin of a plain body, MOP).
+    /// Whether the body being compiled accesses its variables, fields and return through
+    /// intercession sites (the twin of a plain body, MOP).
     pub intercession: bool,
 }
 
@@ -279,11 +279,17 @@ impl Compiler<'_> {
         let receiver = self.expression(receiver)?;
         let mut args = self.expressions(args)?;
         let symbol = self.u.symbol(selector);
-        if args.len() == 1 && !self.intercession {
+        if args.len() == 1 {
             if let Some(operator) = BinaryOperator::from_selector(selector) {
                 let right = args.pop().expect("one argument");
+                let intercession = self.u.reflection.enabled;
                 return Ok(Node::BinaryOp(Box::new(BinaryOp::new(
-                    operator, symbol, receiver, right, pos,
+                    operator,
+                    symbol,
+                    receiver,
+                    right,
+                    pos,
+                    intercession,
                 ))));
             }
         }

@@ -21,15 +21,16 @@ mod variables;
 
 pub use fields::{read_field, write_field};
 pub use handlers::HandlerCache;
-pub use send::{activate, send, send_from_class};
+pub use send::{activate, send, send_from_class, SendCache};
 pub use variables::{
-    intercept_return, InterceptedRead, InterceptedVariable, InterceptedWrite, Variable, VariableNames,
+    intercept_return, InterceptedRead, InterceptedVariable, InterceptedWrite, Variable,
+    VariableNames,
 };
 
 use crate::invokable::Target;
 use crate::universe::Universe;
 use crate::unwind::{Exec, Unwind};
-use handlers::Handler;
+pub use handlers::Handler;
 use smallvec::{smallvec, SmallVec};
 use yerba_mop::object::header_of;
 use yerba_mop::Value;
@@ -132,27 +133,46 @@ pub fn redefinition(
         return None;
     }
     let [global, frame] = u.reflection.ambient_environments();
-    [global, frame, subject_environment]
-        .into_iter()
-        .filter(|environment| !environment.is_nil())
-        .find_map(|environment| redefinition_in(u, operation, environment))
+    for environment in [global, frame, subject_environment] {
+        if environment.is_nil() {
+            continue;
+        }
+        for &slot in operation.slots {
+            let metaobject = environment_slot(environment, slot);
+            if !metaobject.is_nil() {
+                if let Some(handler) = redefined_by(u, operation, metaobject) {
+                    return Some((metaobject, handler));
+                }
+            }
+        }
+    }
+    None
 }
 
-/// The first metaobject of `environment` that redefines `operation`, with its handler.
-fn redefinition_in(
-    u: &mut Universe,
-    operation: &Operation,
-    environment: Value,
-) -> Option<(Value, Handler)> {
-    operation.slots.iter().find_map(|&slot| {
-        let metaobject = environment_slot(environment, slot);
-        if metaobject.is_nil() {
-            return None;
-        }
-        let layout = u.layout_of(metaobject);
-        u.handler_for(layout, operation)
-            .map(|handler| (metaobject, handler))
-    })
+/// Whether, in an activation whose receiver carries `subject_environment`, a metaobject may
+/// redefine the operations that only bodies with intercession sites intercept: variable
+/// access, field access and return (the `operationalSemantics` and `layout` slots). Sends are
+/// intercepted by every body.
+pub fn redefines_frame_operations(u: &Universe, subject_environment: Value) -> bool {
+    if !u.at_base_level() {
+        return false;
+    }
+    let [global, frame] = u.reflection.ambient_environments();
+    [global, frame, subject_environment]
+        .iter()
+        .any(|&environment| {
+            !environment.is_nil()
+                && [Slot::OperationalSemantics, Slot::Layout]
+                    .iter()
+                    .any(|&slot| !environment_slot(environment, slot).is_nil())
+        })
+}
+
+/// The handler of `metaobject` for `operation`, if its class redefines the operation.
+#[inline(never)]
+fn redefined_by(u: &mut Universe, operation: &Operation, metaobject: Value) -> Option<Handler> {
+    let layout = u.layout_of(metaobject);
+    u.handler_for(layout, operation)
 }
 
 /// Runs `handler` of `metaobject` for `subject` at meta level; `args` are the operation's

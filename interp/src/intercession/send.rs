@@ -2,12 +2,17 @@
 //! an environment, or made while a global or frame environment is in effect, comes here from
 //! its site (normal and super sends, `perform:` and friends, the doesNotUnderstand path).
 
-use super::{lookup_answer, malformed_answer, redefinition, run_handler, ACTIVATION, LOOKUP};
+use super::{
+    environment_slot, lookup_answer, malformed_answer, redefinition, run_handler, Handler, Slot,
+    ACTIVATION, LOOKUP,
+};
 use crate::invokable::{activate_method_reflectively, Target};
-use crate::universe::{Universe, BASE_LEVEL};
+use crate::universe::Universe;
 use crate::unwind::Exec;
 use smallvec::SmallVec;
-use yerba_mop::object::{Array, Class, Gc};
+use std::cell::Cell;
+use yerba_mop::heap::Tracer;
+use yerba_mop::object::{Array, Class, Gc, Layout};
 use yerba_mop::Value;
 
 /// Sends `selector` to `args[0]`, looking it up from the receiver's class.
@@ -18,13 +23,17 @@ pub fn send(u: &mut Universe, selector: Value, args: &[Value]) -> Exec {
 
 /// Sends `selector` to `args[0]`, looking it up from `class` (the receiver's class, or for a
 /// super send the superclass of the method's holder).
-pub fn send_from_class(u: &mut Universe, class: Gc<Class>, selector: Value, args: &[Value]) -> Exec {
+pub fn send_from_class(
+    u: &mut Universe,
+    class: Gc<Class>,
+    selector: Value,
+    args: &[Value],
+) -> Exec {
     let receiver = args[0];
     let environment = u.layout_of(receiver).environment();
     let target = match redefinition(u, &LOOKUP, environment) {
         Some((metaobject, handler)) => {
-            let answer =
-                run_handler(u, metaobject, handler, receiver, &[selector, class.value()])?;
+            let answer = run_handler(u, metaobject, handler, receiver, &[selector, class.value()])?;
             lookup_answer(u, metaobject, receiver, selector, answer)?
         }
         None => class.lookup(selector).and_then(Target::of),
@@ -52,25 +61,56 @@ fn does_not_understand(u: &mut Universe, selector: Value, args: &[Value]) -> Exe
 
 /// Activates `target` with `args` (`args[0]` the receiver, which carries `subject_environment`
 /// or nil), through the activation handler if a metaobject redefines activation.
-pub fn activate(u: &mut Universe, target: Target, subject_environment: Value, args: &[Value]) -> Exec {
-    let Some((metaobject, handler)) = redefinition(u, &ACTIVATION, subject_environment) else {
+pub fn activate(
+    u: &mut Universe,
+    target: Target,
+    subject_environment: Value,
+    args: &[Value],
+) -> Exec {
+    let activation = redefinition(u, &ACTIVATION, subject_environment);
+    activate_through(u, target, activation, args)
+}
+
+/// Activates `target` with `args`, through `activation` (a metaobject and its handler) if given.
+fn activate_through(
+    u: &mut Universe,
+    target: Target,
+    activation: Option<(Value, Handler)>,
+    args: &[Value],
+) -> Exec {
+    let Some((metaobject, handler)) = activation else {
         return invoke(u, target, args);
     };
-    let base = u.symbol(BASE_LEVEL);
-    let mut items: SmallVec<[Value; 8]> = SmallVec::new();
-    items.push(u.reflection.frame_environment());
-    items.push(base);
-    items.extend_from_slice(args);
-    let array = u.new_array_from(&items);
-    let answer = run_handler(u, metaobject, handler, args[0], &[target.value(), array])?;
+    let base = u.reflection.base_level;
+    let size = args.len() + 2;
+    let array = u.new_array(size);
+    let items = array.items();
+    items[0].set(u.reflection.frame_environment());
+    items[1].set(base);
+    for (item, arg) in items[2..].iter().zip(args) {
+        item.set(*arg);
+    }
+    let answer = run_handler(
+        u,
+        metaobject,
+        handler,
+        args[0],
+        &[target.value(), array.value()],
+    )?;
     let answered: Option<SmallVec<[Value; 8]>> = Array::of(answer)
-        .filter(|array| array.len() == items.len())
+        .filter(|array| array.len() == size)
         .map(|array| array.items().iter().map(|item| item.get()).collect());
     let Some(answered) = answered else {
-        let expected = format!("an Array of {} elements", items.len());
+        let expected = format!("an Array of {size} elements");
         let about = format!("{}", u.method_description(target.value()));
         return Err(malformed_answer(
-            u, &ACTIVATION, metaobject, args[0], answer, &about, &expected,
+            u,
+            &ACTIVATION,
+            metaobject,
+            args[0],
+            answer,
+            &about,
+            &expected,
         ));
     };
     let (environment, level, args) = (answered[0], answered[1], &answered[2..]);
@@ -86,7 +126,101 @@ pub fn activate(u: &mut Universe, target: Target, subject_environment: Value, ar
 /// Runs `target`: at base level, a method runs its body with intercession sites.
 fn invoke(u: &mut Universe, target: Target, args: &[Value]) -> Exec {
     match target {
-        Target::Method(method) if u.at_base_level() => activate_method_reflectively(u, method, args),
+        Target::Method(method) if u.at_base_level() => {
+            activate_method_reflectively(u, method, args)
+        }
         _ => target.invoke(u, args),
+    }
+}
+
+/// How a send site last resolved a send through intercession: valid while the receiver's
+/// layout, the global and frame environments, the message metaobjects they hold and the
+/// dispatch epoch are the same.
+#[derive(Clone, Copy)]
+struct Resolution {
+    layout: Gc<Layout>,
+    ambient: [Value; 2],
+    metaobjects: [Value; 3],
+    epoch: u64,
+    target: Option<Target>,
+    activation: Option<(Value, Handler)>,
+}
+
+/// A send site's cache of its last send through intercession (MOP.md section 5): a hit runs
+/// the cached lookup answer through the cached activation handler without asking the
+/// metaobjects again.
+#[derive(Default)]
+pub struct SendCache(Cell<Option<Resolution>>);
+
+impl SendCache {
+    /// Sends `selector` to `args[0]` through intercession.
+    pub fn send(&self, u: &mut Universe, selector: Value, args: &[Value]) -> Exec {
+        if !u.at_base_level() {
+            return send(u, selector, args);
+        }
+        let layout = u.layout_of(args[0]);
+        let ambient = u.reflection.ambient_environments();
+        let metaobjects = [ambient[0], ambient[1], layout.environment()]
+            .map(|environment| environment_slot(environment, Slot::Message));
+        let resolution = match self.0.get() {
+            Some(r)
+                if r.layout == layout
+                    && r.ambient == ambient
+                    && r.metaobjects == metaobjects
+                    && r.epoch == u.dispatch_epoch =>
+            {
+                r
+            }
+            _ => {
+                let resolution = Resolution {
+                    layout,
+                    ambient,
+                    metaobjects,
+                    epoch: u.dispatch_epoch,
+                    target: resolve_lookup(u, selector, layout, args[0])?,
+                    activation: redefinition(u, &ACTIVATION, layout.environment()),
+                };
+                self.0.set(Some(resolution));
+                resolution
+            }
+        };
+        match resolution.target {
+            Some(target) => activate_through(u, target, resolution.activation, args),
+            None => does_not_understand(u, selector, args),
+        }
+    }
+
+    pub fn trace(&self, tracer: &mut Tracer) {
+        if let Some(r) = self.0.get() {
+            tracer.mark_value(r.layout.value());
+            r.ambient.iter().for_each(|v| tracer.mark_value(*v));
+            r.metaobjects.iter().for_each(|v| tracer.mark_value(*v));
+            if let Some(target) = r.target {
+                tracer.mark_value(target.value());
+            }
+            if let Some((metaobject, handler)) = r.activation {
+                tracer.mark_value(metaobject);
+                tracer.mark_value(handler.target.value());
+            }
+        }
+    }
+}
+
+/// The method `receiver` (of `layout`) runs for `selector`, as its lookup metaobject or the
+/// standard lookup answers it.
+#[inline(never)]
+fn resolve_lookup(
+    u: &mut Universe,
+    selector: Value,
+    layout: Gc<Layout>,
+    receiver: Value,
+) -> Result<Option<Target>, crate::unwind::Unwind> {
+    match redefinition(u, &LOOKUP, layout.environment()) {
+        Some((metaobject, handler)) => {
+            let class = layout.class();
+            let answer = run_handler(u, metaobject, handler, receiver, &[selector, class])?;
+            lookup_answer(u, metaobject, receiver, selector, answer)
+        }
+        None => Ok(u.lookup(layout, selector)),
     }
 }

@@ -171,9 +171,14 @@ impl InterceptedWrite {
         let value = self.value.execute(u, frame)?;
         let receiver = frame.receiver;
         self.target
-            .intercept(u, frame, &LOCAL_WRITE, |u, metaobject, handler, [name, view]| {
-                run_handler(u, metaobject, handler, receiver, &[name, view, value])
-            })
+            .intercept(
+                u,
+                frame,
+                &LOCAL_WRITE,
+                |u, metaobject, handler, [name, view]| {
+                    run_handler(u, metaobject, handler, receiver, &[name, view, value])
+                },
+            )
             .unwrap_or_else(|| {
                 self.target.slot(frame).set(value);
                 Ok(value)

@@ -6,7 +6,7 @@
 //! goes through the return operation.
 
 use super::{Block, CompiledBody, Context, Frame, Method};
-use crate::intercession::intercept_return;
+use crate::intercession::{self, intercept_return};
 use crate::universe::{ReflectiveFrame, Universe};
 use crate::unwind::{Exec, Unwind};
 use yerba_mop::object::Gc;
@@ -20,15 +20,27 @@ pub fn activate_method(u: &mut Universe, method: Gc<Method>, args: &[Value]) -> 
     run_method(u, method, method.code(), args)
 }
 
-/// Activates `method` at base level where metaobjects may redefine its operations: the body
-/// with intercession sites runs, and its answer goes through the return operation.
+/// Activates `method` at base level where metaobjects may redefine its operations: if one may
+/// redefine a variable, field or return operation, the body with intercession sites runs, and
+/// its answer goes through the return operation.
 pub fn activate_method_reflectively(u: &mut Universe, method: Gc<Method>, args: &[Value]) -> Exec {
-    let code = method.code().with_intercession();
+    let code = body_for(u, method.code(), args[0]);
     let result = run_method(u, method, code, args);
     if code.intercepts {
         intercept_return(u, args[0], result)
     } else {
         result
+    }
+}
+
+/// `code`, or its twin with intercession sites if a metaobject may redefine one of their
+/// operations in an activation of `receiver`.
+fn body_for<'c>(u: &Universe, code: &'c CompiledBody, receiver: Value) -> &'c CompiledBody {
+    let environment = u.layout_of(receiver).environment();
+    if intercession::redefines_frame_operations(u, environment) {
+        code.with_intercession()
+    } else {
+        code
     }
 }
 
@@ -49,7 +61,7 @@ fn run_method(u: &mut Universe, method: Gc<Method>, code: &CompiledBody, args: &
 pub fn activate_block(u: &mut Universe, block: Gc<Block>, args: &[Value]) -> Exec {
     let mut code = block.code();
     if u.reflection.intercepting() {
-        code = code.with_intercession();
+        code = body_for(u, code, block.receiver());
     }
     debug_assert_eq!(args.len(), code.arity + 1);
     let result = match run(

@@ -1,7 +1,7 @@
 //! Class primitives: naming, instantiation and reflection on fields and methods. They apply to
 //! classes and metaclasses alike (a metaclass is a class whose instance is a class object).
 
-use super::arguments::{expect_class, unary};
+use super::arguments::{binary, expect_class, expect_string, unary};
 use super::Entry;
 use crate::universe::Universe;
 use crate::unwind::Exec;
@@ -14,7 +14,18 @@ pub static PRIMITIVES: &[Entry] = &[
     ("Class", false, "superclass", superclass),
     ("Class", false, "fields", fields),
     ("Class", false, "methods", methods),
+    ("Class", false, "compile:", compile),
 ];
+
+/// Adds the method defined by the source text to the receiver, or replaces the one with its
+/// selector; answers the method.
+fn compile(u: &mut Universe, args: &[Value]) -> Exec {
+    let (receiver, source) = binary(u, args)?;
+    let class = expect_class(u, receiver)?;
+    let source = expect_string(u, source)?;
+    let source = source.as_str().to_string();
+    u.compile_into(class, &source)
+}
 
 /// A Symbol (`#'Foo class'` for a metaclass).
 fn name(u: &mut Universe, args: &[Value]) -> Exec {

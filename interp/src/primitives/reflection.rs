@@ -6,15 +6,25 @@ use super::arguments::{binary, expect_block, ternary, unary, wrong_kind};
 use super::numbers::{expect_int, Int};
 use super::Entry;
 use crate::invokable::{activate_block, FrameView};
-use crate::universe::{Universe, BASE_LEVEL};
+use crate::universe::Universe;
 use crate::unwind::{Exec, Unwind};
 use std::cell::Cell;
 use yerba_mop::object::Gc;
 use yerba_mop::Value;
 
 pub static PRIMITIVES: &[Entry] = &[
-    ("Block", false, "valueWithEnvironment:", value_with_environment),
-    ("System", false, "installEnvironment:", install_global_environment),
+    (
+        "Block",
+        false,
+        "valueWithEnvironment:",
+        value_with_environment,
+    ),
+    (
+        "System",
+        false,
+        "installEnvironment:",
+        install_global_environment,
+    ),
     ("System", false, "baseExecutionLevel", base_execution_level),
     ("Context", false, "receiver", context_receiver),
     ("Context", false, "method", context_method),
@@ -57,7 +67,7 @@ fn install_global_environment(u: &mut Universe, args: &[Value]) -> Exec {
 
 fn base_execution_level(u: &mut Universe, args: &[Value]) -> Exec {
     unary(u, args)?;
-    Ok(u.symbol(BASE_LEVEL))
+    Ok(u.reflection.base_level)
 }
 
 fn expect_view(u: &mut Universe, v: Value) -> Result<Gc<FrameView>, Unwind> {
@@ -142,7 +152,10 @@ fn no_variable(u: &mut Universe, view: Gc<FrameView>, key: Value) -> Unwind {
     let key = if u.is_symbol(key) {
         format!("#{}", u.text_of(key))
     } else {
-        key.as_small_int().map_or(String::from("?"), |i| i.to_string())
+        key.as_small_int()
+            .map_or(String::from("?"), |i| i.to_string())
     };
-    u.vm_error(format!("The activation of {description} has no variable {key}."))
+    u.vm_error(format!(
+        "The activation of {description} has no variable {key}."
+    ))
 }

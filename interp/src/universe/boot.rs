@@ -137,6 +137,10 @@ pub fn boot(options: Options) -> Box<Universe> {
         }
     }
     let context = ok(Layout::allocate(a, Some(layout_layout), Value::NIL, 0, 0));
+    let base_level = VmString::allocate(a, symbol_layout, super::BASE_LEVEL)
+        .unwrap_or_else(|e| fatal_out_of_memory(e))
+        .value();
+    symbols.insert(super::BASE_LEVEL, base_level);
 
     let class = |name: &str| find(name).0;
     let core = CoreClasses {
@@ -215,7 +219,7 @@ pub fn boot(options: Options) -> Box<Universe> {
         compilation_time: Duration::ZERO,
         native_stack_limit: 0,
         print_stats: options.print_stats,
-        reflection: ReflectionState::new(!options.no_mop),
+        reflection: ReflectionState::new(!options.no_mop, base_level),
         gc_inhibitions: 0,
     })
 }

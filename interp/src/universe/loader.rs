@@ -1,18 +1,20 @@
 //! Class loading: finding a class's source on the classpath or in the embedded library,
 //! building the class and metaclass objects, and compiling their methods.
 //!
-//! Compile errors are fatal, as in every SOM VM: they are printed and the VM exits with 1.
+//! Compile errors while loading are fatal, as in every SOM VM: they are printed and the VM
+//! exits with 1. `Class>>compile:` adds or replaces a method at run time (a VM error if it does
+//! not compile) and invalidates every dispatch cache.
 
 use super::boot::CORE_CLASSES;
 use super::{fatal_out_of_memory, Universe};
 use crate::compiler::{compile_method, ClassContext};
-use crate::invokable::{Method, Primitive};
+use crate::invokable::{Method, Primitive, Target};
 use crate::primitives;
 use crate::unwind::Unwind;
 use crate::vm_error::SourceFile;
 use std::rc::Rc;
 use std::time::Instant;
-use yerba_mop::object::{Class, Gc, Instance, Layout};
+use yerba_mop::object::{Array, Class, Gc, Instance, Layout};
 use yerba_mop::Value;
 use yerba_parser::syntax::{ClassDef, MethodBody, MethodDef};
 
@@ -315,5 +317,75 @@ impl Universe {
     pub fn fatal(&mut self, message: &str) -> ! {
         self.out.print_error(&format!("{message}\n"));
         self.exit(1)
+    }
+}
+
+impl Universe {
+    /// Compiles `source`, one method definition (`pattern = ( ... )`), into `holder`, replacing
+    /// a method with the same selector; every dispatch cache is invalidated. Answers the method.
+    pub fn compile_into(&mut self, holder: Gc<Class>, source: &str) -> Result<Value, Unwind> {
+        let class_name = self.class_name(holder.value());
+        let wrapped = format!("{class_name} = (\n{source}\n)");
+        let file = Rc::new(SourceFile {
+            path: format!("{class_name}>>compile:"),
+            text: wrapped,
+        });
+        let definition = match yerba_parser::parse_class(&file.text, &file.path) {
+            Ok(definition) => definition,
+            Err(error) => return Err(self.vm_error(error.to_string())),
+        };
+        let [method] = definition.instance_methods.as_slice() else {
+            return Err(self.vm_error("compile: takes exactly one method definition."));
+        };
+        let MethodBody::Code(body) = &method.body else {
+            return Err(self.vm_error("compile: cannot define primitives."));
+        };
+        let field_names: Vec<String> = Array::of(holder.instance_fields())
+            .map(|fields| {
+                fields
+                    .items()
+                    .iter()
+                    .map(|f| self.text_of(f.get()).to_string())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let context = ClassContext {
+            holder,
+            field_names: &field_names,
+            file: file.clone(),
+        };
+        let compiled = self.without_collections(|u| {
+            compile_method(u, &context, method, body).map(|code| {
+                let signature = u.symbol(&method.selector);
+                let layout = u.layouts.method;
+                let method = Method::allocate(u, layout, signature, code);
+                method.set_holder(holder.value());
+                (signature, method.value())
+            })
+        });
+        let (signature, method) = compiled.map_err(|error| self.vm_error(error.to_string()))?;
+        let mut methods = Array::of(holder.methods())
+            .map(|m| m.to_vec())
+            .unwrap_or_default();
+        match methods
+            .iter()
+            .position(|m| self.method_signature(*m) == Some(signature))
+        {
+            Some(index) => methods[index] = method,
+            None => methods.push(method),
+        }
+        let array = self.new_array_from(&methods);
+        holder.set_methods(array);
+        holder.define(signature, method);
+        self.invalidate_dispatch_caches();
+        Ok(method)
+    }
+
+    /// The selector of a Method or Primitive.
+    fn method_signature(&self, method: Value) -> Option<Value> {
+        match Target::of(method)? {
+            Target::Method(m) => Some(m.signature()),
+            Target::Primitive(p) => Some(p.signature()),
+        }
     }
 }

@@ -32,6 +32,8 @@ pub struct ReflectiveFrame {
 pub struct ReflectionState {
     /// Whether the MOP is on (`--no-mop` turns it off).
     pub enabled: bool,
+    /// The Symbol `#base` (see [`BASE_LEVEL`]), interned at boot.
+    pub base_level: Value,
     global_environment: Value,
     frame_environment: Value,
     /// How many handlers (or meta-level callees) are running: while positive, execution is at
@@ -45,9 +47,10 @@ pub struct ReflectionState {
 }
 
 impl ReflectionState {
-    pub fn new(enabled: bool) -> ReflectionState {
+    pub fn new(enabled: bool, base_level: Value) -> ReflectionState {
         ReflectionState {
             enabled,
+            base_level,
             global_environment: Value::NIL,
             frame_environment: Value::NIL,
             meta_level: 0,
@@ -90,6 +93,7 @@ impl ReflectionState {
     }
 
     pub fn trace(&self, tracer: &mut Tracer) {
+        tracer.mark_value(self.base_level);
         tracer.mark_value(self.global_environment);
         tracer.mark_value(self.frame_environment);
         for frame in &self.frames {

@@ -46,21 +46,31 @@ impl BinaryOperator {
         })
     }
 
-    /// The numeric specialisation a fresh node of this operator starts with.
-    fn numeric_execute(self) -> ExecuteFn {
+    /// The numeric specialisation a fresh node of this operator starts with; with
+    /// `intercession`, it is also an intercession site (see [`execute_numeric`]).
+    fn numeric_execute(self, intercession: bool) -> ExecuteFn {
+        macro_rules! numeric {
+            ($operator:ty) => {
+                if intercession {
+                    execute_numeric::<$operator, true>
+                } else {
+                    execute_numeric::<$operator, false>
+                }
+            };
+        }
         use BinaryOperator::*;
         match self {
-            Add => execute_numeric::<Sum>,
-            Subtract => execute_numeric::<Difference>,
-            Multiply => execute_numeric::<Product>,
-            Divide => execute_numeric::<Quotient>,
-            Modulo => execute_numeric::<FlooredModulo>,
-            LessThan => execute_numeric::<Less>,
-            GreaterThan => execute_numeric::<Greater>,
-            LessOrEqual => execute_numeric::<AtMost>,
-            GreaterOrEqual => execute_numeric::<AtLeast>,
-            Equal => execute_numeric::<Same>,
-            NotEqual => execute_numeric::<Different>,
+            Add => numeric!(Sum),
+            Subtract => numeric!(Difference),
+            Multiply => numeric!(Product),
+            Divide => numeric!(Quotient),
+            Modulo => numeric!(FlooredModulo),
+            LessThan => numeric!(Less),
+            GreaterThan => numeric!(Greater),
+            LessOrEqual => numeric!(AtMost),
+            GreaterOrEqual => numeric!(AtLeast),
+            Equal => numeric!(Same),
+            NotEqual => numeric!(Different),
         }
     }
 }
@@ -141,12 +151,15 @@ pub struct BinaryOp {
 }
 
 impl BinaryOp {
+    /// With `intercession` (the MOP is on), the node sends its message while sends are being
+    /// intercepted, since `3 + 4` is a send like any other then.
     pub fn new(
         operator: BinaryOperator,
         selector: Value,
         left: Node,
         right: Node,
         pos: Pos,
+        intercession: bool,
     ) -> BinaryOp {
         BinaryOp {
             operator,
@@ -154,7 +167,7 @@ impl BinaryOp {
             left,
             right,
             pos,
-            specialisation: Cell::new(operator.numeric_execute()),
+            specialisation: Cell::new(operator.numeric_execute(intercession)),
             chain: DispatchChain::default(),
         }
     }
@@ -191,10 +204,18 @@ impl BinaryOp {
     }
 }
 
-/// Specialised for numbers: small integers first, then doubles; anything else sends.
-fn execute_numeric<O: Operator>(node: &BinaryOp, u: &mut Universe, frame: &mut Frame) -> Exec {
+/// Specialised for numbers: small integers first, then doubles; anything else sends. An
+/// `INTERCESSION` site also sends while a global or frame environment is in effect (MOP).
+fn execute_numeric<O: Operator, const INTERCESSION: bool>(
+    node: &BinaryOp,
+    u: &mut Universe,
+    frame: &mut Frame,
+) -> Exec {
     let left = node.left.execute(u, frame)?;
     let right = node.right.execute(u, frame)?;
+    if INTERCESSION && u.reflection.intercepting() {
+        return node.dispatch(u, left, right);
+    }
     let result = if left.is_small_int() && right.is_small_int() {
         O::on_ints(left.small_int_unchecked(), right.small_int_unchecked())
     } else {

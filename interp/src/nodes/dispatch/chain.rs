@@ -150,6 +150,8 @@ pub struct DispatchChain {
     entries: [ChainEntry; MAX_ENTRIES],
     megamorphic: Cell<bool>,
     epoch: Cell<u64>,
+    /// The sends that go through intercession.
+    reflective: intercession::SendCache,
 }
 
 impl DispatchChain {
@@ -176,7 +178,7 @@ impl DispatchChain {
     #[inline(never)]
     fn miss(&self, u: &mut Universe, selector: Value, layout: Gc<Layout>, args: &[Value]) -> Exec {
         if u.intercepts_send(layout) {
-            return intercession::send(u, selector, args);
+            return self.reflective.send(u, selector, args);
         }
         if self.epoch.get() != u.dispatch_key() {
             self.entries.iter().for_each(|e| e.set(None));
@@ -234,5 +236,6 @@ impl DispatchChain {
                 cached.trace(tracer);
             }
         }
+        self.reflective.trace(tracer);
     }
 }

@@ -36,8 +36,7 @@ impl SuperSend {
     pub fn execute(&self, u: &mut Universe, frame: &mut Frame) -> Exec {
         let result =
             super::with_evaluated_args(u, frame, frame.receiver, &self.args, |u, values| {
-                if u.intercepts_send(u.layout_of(values[0])) && Class::is_class(self.lookup_class)
-                {
+                if u.intercepts_send(u.layout_of(values[0])) && Class::is_class(self.lookup_class) {
                     // SAFETY: kind checked just above.
                     let class: Gc<Class> = unsafe { Gc::from_value(self.lookup_class) };
                     return intercession::send_from_class(u, class, self.selector, values);
