@@ -59,12 +59,13 @@ Measuring:
       --timeout <S>    kill a VM process after S seconds and count it as failed
                        (default: no limit)
       --pairs          compare paired benchmarks in one run: the runs of the halves
-                       of a pair alternate, and a table after the report shows
-                       the ratio variant/baseline of their medians (on each VM),
-                       with the geometric mean over the operations and over the
-                       traced benchmarks; the pairs are the MOP's (reflective
-                       against plain, ...; see --list); without a selection,
-                       runs the MOP group
+                       of a pair alternate (3 runs each by default), and without
+                       a selection the MOP group runs. The pairs are the MOP's
+                       (reflective against plain, ...; see --list); whenever both
+                       halves of a pair run, a table after the report shows the
+                       ratio variant/baseline of their medians (on each VM), with
+                       the geometric mean over the operations and over the
+                       traced benchmarks
       --smoke          run each benchmark once (1 iteration) at its smallest
                        verified size and only check that it verifies; without a
                        selection, runs all

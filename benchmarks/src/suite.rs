@@ -410,6 +410,26 @@ mod tests {
     }
 
     #[test]
+    fn rebench_conf_runs_every_benchmark_at_its_size() {
+        let conf = std::fs::read_to_string(default_dir().join("rebench.conf")).unwrap();
+        let entries: Vec<String> = conf
+            .lines()
+            .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
+            .collect();
+        let has = |name: &str, size: u32| {
+            let entry = format!("- {name}: {{extra_args: {size}}}");
+            entries.iter().any(|e| e.starts_with(&entry))
+        };
+        for b in SUITE {
+            assert!(has(b.name, b.inner), "{} {}", b.name, b.inner);
+            if b.group != Group::Micro {
+                assert!(has(b.name, b.smoke_inner), "{} {}", b.name, b.smoke_inner);
+            }
+        }
+        assert!(conf.contains(&class_path(Path::new("benchmarks"))));
+    }
+
+    #[test]
     fn find_is_exact_first_then_ignores_case() {
         assert_eq!(find("NBody").map(|b| b.inner), Some(250_000));
         assert_eq!(find("nbody").map(|b| b.name), Some("NBody"));
