@@ -82,6 +82,15 @@ impl Compiler<'_> {
 
     fn read(&mut self, name: &str, _pos: Pos) -> Result<Node, CompileError> {
         match name {
+            "self" | "super" if self.intercession && self.scopes.block_depth() == 0 => {
+                let receiver = Resolved {
+                    depth: 0,
+                    slot: 0,
+                    kind: VariableKind::Argument,
+                };
+                let variable = self.intercepted_variable("self", &receiver);
+                return Ok(Node::InterceptedRead(Box::new(InterceptedRead(variable))));
+            }
             "self" | "super" => return Ok(Node::SelfRead),
             "nil" => return Ok(Node::Literal(yerba_mop::Value::NIL)),
             "true" => return Ok(Node::Literal(yerba_mop::Value::TRUE)),
