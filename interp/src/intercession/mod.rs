@@ -31,7 +31,6 @@ use crate::invokable::Target;
 use crate::universe::Universe;
 use crate::unwind::{Exec, Unwind};
 pub use handlers::Handler;
-use smallvec::{smallvec, SmallVec};
 use yerba_mop::object::header_of;
 use yerba_mop::Value;
 
@@ -184,13 +183,16 @@ pub fn run_handler(
     subject: Value,
     args: &[Value],
 ) -> Exec {
-    let mut call: SmallVec<[Value; 5]> = if handler.explicit {
-        smallvec![metaobject, subject]
+    let mut call = [Value::NIL; 5];
+    let prefix: &[Value] = if handler.explicit {
+        &[metaobject, subject]
     } else {
-        smallvec![subject]
+        &[subject]
     };
-    call.extend_from_slice(args);
-    u.at_meta_level(|u| handler.target.invoke(u, &call))
+    let count = prefix.len() + args.len();
+    call[..prefix.len()].copy_from_slice(prefix);
+    call[prefix.len()..count].copy_from_slice(args);
+    u.at_meta_level(|u| handler.target.invoke(u, &call[..count]))
 }
 
 /// Slot `slot` of an environment; nil when the environment is not an object with that field.

@@ -97,12 +97,9 @@ fn activate_through(
         args[0],
         &[target.value(), array.value()],
     )?;
-    let answered: Option<SmallVec<[Value; 8]>> = Array::of(answer)
-        .filter(|array| array.len() == size)
-        .map(|array| array.items().iter().map(|item| item.get()).collect());
-    let Some(answered) = answered else {
+    let Some(answered) = Array::of(answer).filter(|array| array.len() == size) else {
         let expected = format!("an Array of {size} elements");
-        let about = format!("{}", u.method_description(target.value()));
+        let about = u.method_description(target.value());
         return Err(malformed_answer(
             u,
             &ACTIVATION,
@@ -113,7 +110,11 @@ fn activate_through(
             &expected,
         ));
     };
-    let (environment, level, args) = (answered[0], answered[1], &answered[2..]);
+    let mut values: SmallVec<[Value; 8]> = SmallVec::from_elem(Value::NIL, size);
+    for (value, item) in values.iter_mut().zip(answered.items()) {
+        *value = item.get();
+    }
+    let (environment, level, args) = (values[0], values[1], &values[2..]);
     u.with_frame_environment(environment, |u| {
         if level == base {
             invoke(u, target, args)
