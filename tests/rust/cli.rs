@@ -263,3 +263,23 @@ fn layouts_for_environments_no_longer_used_are_reclaimed() {
     assert_eq!(outcome.code, Some(0), "{}", outcome.describe());
     assert!(outcome.stdout.contains("done"), "{}", outcome.describe());
 }
+
+#[test]
+fn no_mop_refuses_the_metaobject_protocol() {
+    let dir = fresh_temp_dir("no-mop");
+    write(
+        &dir,
+        "NoMop.som",
+        "NoMop = ( run = ( 'before' println. Object new installEnvironment: EnvironmentMO new ) )\n",
+    );
+    let outcome = run_in(&dir, &["--no-mop", "NoMop.som"]);
+    assert_eq!(outcome.code, Some(1), "{}", outcome.describe());
+    assert!(outcome.stdout.contains("before"), "{}", outcome.describe());
+    assert!(
+        outcome.stderr.contains("disabled (--no-mop)"),
+        "{}",
+        outcome.describe()
+    );
+    let with_mop = run_in(&dir, &["NoMop.som"]);
+    assert_eq!(with_mop.code, Some(0), "{}", with_mop.describe());
+}

@@ -48,13 +48,17 @@ fn field_slot(
             // SAFETY: the layout has the field.
             Ok(unsafe { layout.field_slot(subject, index as usize) })
         }
-        _ => {
-            let text = format!(
-                "Field {} does not exist in instances of {}.",
-                index + 1,
-                u.class_name(u.class_of(subject).value())
-            );
-            Err(u.vm_error(text))
-        }
+        _ => Err(missing_field(u, subject, index)),
     }
+}
+
+/// The VM error for an access to field `index` (0-based) that `subject` does not have.
+#[cold]
+pub fn missing_field(u: &mut Universe, subject: Value, index: u32) -> Unwind {
+    let text = format!(
+        "Field {} does not exist in instances of {}.",
+        index + 1,
+        u.class_name(u.class_of(subject).value())
+    );
+    u.vm_error(text)
 }

@@ -19,9 +19,9 @@ mod handlers;
 mod send;
 mod variables;
 
-pub use fields::{read_field, write_field};
+pub use fields::{missing_field, read_field, write_field};
 pub use handlers::HandlerCache;
-pub use send::{activate, send, send_from_class, SendCache};
+pub use send::{send, send_from_class, SendCache};
 pub use variables::{
     intercept_return, InterceptedRead, InterceptedVariable, InterceptedWrite, Variable,
     VariableNames,

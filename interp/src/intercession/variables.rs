@@ -118,12 +118,15 @@ impl InterceptedVariable {
             Some(index) => Value::small_int(i64::from(index)).unwrap_or(Value::NIL),
             None => self.name,
         };
-        let view = self.view(u, frame);
+        let view = match self.view(u, frame) {
+            Ok(view) => view,
+            Err(unwind) => return Some(Err(unwind)),
+        };
         Some(run(u, metaobject, handler, [key, view]))
     }
 
     /// The `Context` of the activation owning the variable.
-    fn view(&self, u: &mut Universe, frame: &Frame) -> Value {
+    fn view(&self, u: &mut Universe, frame: &Frame) -> Result<Value, crate::unwind::Unwind> {
         if self.variable.depth == 0 {
             return u.current_frame_view();
         }

@@ -98,13 +98,7 @@ impl FieldAccess {
 
     #[cold]
     fn no_field(&self, u: &mut Universe, receiver: Value) -> crate::unwind::Unwind {
-        let class = u.class_of(receiver).value();
-        let text = format!(
-            "Field {} does not exist in instances of {}.",
-            self.index + 1,
-            u.class_name(class)
-        );
-        u.vm_error(text)
+        intercession::missing_field(u, receiver, self.index)
     }
 
     fn trace(&self, tracer: &mut Tracer) {

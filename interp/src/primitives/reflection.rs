@@ -87,7 +87,7 @@ fn context_method(u: &mut Universe, args: &[Value]) -> Exec {
 fn context_sender(u: &mut Universe, args: &[Value]) -> Exec {
     let receiver = unary(u, args)?;
     expect_view(u, receiver)?;
-    Ok(u.sender_view(receiver))
+    u.sender_view(receiver)
 }
 
 /// `argAt: 0` is self (in a block, the block), `argAt: 1` the first parameter.

@@ -8,6 +8,7 @@
 
 use super::Universe;
 use crate::invokable::{CompiledBody, FrameView, ViewOf};
+use crate::unwind::Unwind;
 use std::cell::Cell;
 use yerba_mop::heap::Tracer;
 use yerba_mop::object::{Class, Gc, Layout};
@@ -67,10 +68,6 @@ impl ReflectionState {
     #[inline(always)]
     pub fn at_base_level(&self) -> bool {
         self.meta_level == 0
-    }
-
-    pub fn global_environment(&self) -> Value {
-        self.global_environment
     }
 
     pub fn frame_environment(&self) -> Value {
@@ -156,25 +153,25 @@ impl Universe {
 
 impl Universe {
     /// A new `Context` view.
-    pub fn new_frame_view(&mut self, of: ViewOf) -> Value {
-        let layout = self.context_view_layout();
-        FrameView::allocate(self, layout, of).value()
+    pub fn new_frame_view(&mut self, of: ViewOf) -> Result<Value, Unwind> {
+        let layout = self.context_view_layout()?;
+        Ok(FrameView::allocate(self, layout, of).value())
     }
 
     /// The `Context` view of the innermost activation running with intercession (the running
     /// one, when called from one of its intercession sites).
-    pub fn current_frame_view(&mut self) -> Value {
+    pub fn current_frame_view(&mut self) -> Result<Value, Unwind> {
         match self.reflection.frames.len() {
-            0 => Value::NIL,
+            0 => Ok(Value::NIL),
             count => self.frame_view(count - 1),
         }
     }
 
     /// The view of the record `index` of `reflection.frames`, created on first request.
-    fn frame_view(&mut self, index: usize) -> Value {
+    fn frame_view(&mut self, index: usize) -> Result<Value, Unwind> {
         let record = &self.reflection.frames[index];
         if !record.view.is_nil() {
-            return record.view;
+            return Ok(record.view);
         }
         // SAFETY: the record's code runs in the activation the record stands for.
         let names = unsafe { &*record.code }.variables.as_ref() as *const _;
@@ -185,33 +182,34 @@ impl Universe {
             method: record.method,
             context: record.context,
         };
-        let view = self.new_frame_view(of);
+        let view = self.new_frame_view(of)?;
         self.reflection.frames[index].view = view;
-        view
+        Ok(view)
     }
 
     /// The view of the activation that called the one `view` shows, among those running with
     /// intercession; nil for the outermost.
-    pub fn sender_view(&mut self, view: Value) -> Value {
+    pub fn sender_view(&mut self, view: Value) -> Result<Value, Unwind> {
         let Some(position) = self.reflection.frames.iter().position(|f| f.view == view) else {
-            return Value::NIL;
+            return Ok(Value::NIL);
         };
         match position {
-            0 => Value::NIL,
+            0 => Ok(Value::NIL),
             index => self.frame_view(index - 1),
         }
     }
 
-    fn context_view_layout(&mut self) -> Gc<Layout> {
+    /// The instance layout of the class `Context`, loaded on first use.
+    fn context_view_layout(&mut self) -> Result<Gc<Layout>, Unwind> {
         let name = self.symbol("Context");
         let class = match self.globals.get(name) {
             Some(class) => Some(class),
-            None => self.load_class(name).ok().flatten(),
+            None => self.load_class(name)?,
         };
         match class.filter(|c| Class::is_class(*c)) {
             // SAFETY: kind checked.
-            Some(class) => unsafe { Gc::<Class>::from_value(class) }.instance_layout(),
-            None => self.layouts.context,
+            Some(class) => Ok(unsafe { Gc::<Class>::from_value(class) }.instance_layout()),
+            None => Err(self.vm_error("The class Context, needed by a MOP handler, is missing.")),
         }
     }
 }
