@@ -110,4 +110,23 @@ impl Expr {
             Expr::Block(b) => b.pos,
         }
     }
+
+    /// Whether the name occurs anywhere in this expression, as a use, an assignment or a
+    /// declaration of a block.
+    pub fn mentions(&self, name: &str) -> bool {
+        match self {
+            Expr::Variable { name: n, .. } => n == name,
+            Expr::Assign { name: n, value, .. } => n == name || value.mentions(name),
+            Expr::Send { receiver, args, .. } => {
+                receiver.mentions(name) || args.iter().any(|a| a.mentions(name))
+            }
+            Expr::Literal { .. } => false,
+            Expr::Block(block) => {
+                block.params.iter().any(|p| p == name)
+                    || block.body.locals.iter().any(|l| l == name)
+                    || block.body.statements.iter().any(|s| s.mentions(name))
+            }
+            Expr::Return { value, .. } => value.mentions(name),
+        }
+    }
 }

@@ -237,6 +237,7 @@ impl Compiler<'_> {
             variables: activation.names,
             intercepts: self.intercession,
             twin: None,
+            passes_last_argument_through: false,
         }
     }
 

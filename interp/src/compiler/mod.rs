@@ -35,11 +35,25 @@ pub fn compile_method(
     body: &Body,
 ) -> Result<CompiledBody, CompileError> {
     let mut code = compile_method_body(u, class, method, body, false)?;
+    code.passes_last_argument_through = passes_last_parameter_through(method, body);
     if u.reflection.enabled {
         let twin = compile_method_body(u, class, method, body, true)?;
         code.twin = Some(Box::new(twin));
     }
     Ok(code)
+}
+
+/// Whether the method's last parameter occurs only in a final `^ parameter` statement.
+fn passes_last_parameter_through(method: &MethodDef, body: &Body) -> bool {
+    use yerba_parser::syntax::Expr;
+    let Some(parameter) = method.params.last() else {
+        return false;
+    };
+    let Some((Expr::Return { value, .. }, rest)) = body.statements.split_last() else {
+        return false;
+    };
+    matches!(&**value, Expr::Variable { name, .. } if name == parameter)
+        && !rest.iter().any(|statement| statement.mentions(parameter))
 }
 
 fn compile_method_body(
@@ -87,5 +101,35 @@ fn sequence(mut statements: Vec<Node>) -> Node {
         0 => Node::Literal(yerba_mop::Value::NIL),
         1 => statements.pop().expect("length checked"),
         _ => Node::Sequence(statements.into_boxed_slice()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::passes_last_parameter_through;
+    use yerba_parser::syntax::MethodBody;
+
+    /// Whether the one method of a class made of `method` passes its last argument through.
+    fn passes(method: &str) -> bool {
+        let class = yerba_parser::parse_class(&format!("C = ( {method} )"), "C.som")
+            .expect("the test method parses");
+        let method = &class.instance_methods[0];
+        let MethodBody::Code(body) = &method.body else {
+            panic!("a method with code")
+        };
+        passes_last_parameter_through(method, body)
+    }
+
+    #[test]
+    fn only_a_final_return_of_the_last_parameter_passes_it_through() {
+        assert!(passes("a: x b: y = ( ^ y )"));
+        assert!(passes("a: x b: y = ( count := count + x. x ifTrue: [ ^ nil ]. ^ y )"));
+        assert!(!passes("a: x b: y = ( ^ x )"));
+        assert!(!passes("a: x b: y = ( y at: 1 put: x. ^ y )"));
+        assert!(!passes("a: x b: y = ( ^ [ y ] value )"));
+        assert!(!passes("a: x b: y = ( x ifTrue: [ ^ y ]. ^ y )"));
+        assert!(!passes("a: x b: y = ( x do: [ :y | y ]. ^ y )"));
+        assert!(!passes("a: x b: y = ( y )"));
+        assert!(!passes("a = ( ^ self )"));
     }
 }

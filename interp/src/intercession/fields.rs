@@ -15,7 +15,7 @@ pub fn read_field(u: &mut Universe, subject: Value, index: u32) -> Exec {
     match redefinition(u, &FIELD_READ, environment) {
         Some((metaobject, handler)) => {
             let position = u.new_int(i64::from(index) + 1);
-            run_handler(u, metaobject, handler, subject, &[position])
+            run_handler(u, metaobject, handler, subject, [position])
         }
         None => Ok(field_slot(u, subject, index)?.get()),
     }
@@ -27,7 +27,7 @@ pub fn write_field(u: &mut Universe, subject: Value, index: u32, value: Value) -
     match redefinition(u, &FIELD_WRITE, environment) {
         Some((metaobject, handler)) => {
             let position = u.new_int(i64::from(index) + 1);
-            run_handler(u, metaobject, handler, subject, &[position, value])
+            run_handler(u, metaobject, handler, subject, [position, value])
         }
         None => {
             field_slot(u, subject, index)?.set(value);

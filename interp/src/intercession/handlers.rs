@@ -14,17 +14,27 @@ use yerba_mop::object::{Class, Gc, Layout};
 pub struct Handler {
     pub target: Target,
     pub explicit: bool,
+    /// Whether the handler's last argument can only be answered back, never observed
+    /// (`CompiledBody::passes_last_argument_through`).
+    pub passes_last_argument_through: bool,
 }
 
 #[derive(Default)]
 pub struct HandlerCache {
     entries: FxHashMap<(usize, u8), Option<Handler>>,
+    /// Per operation, the last answer (by metaobject layout address): sites mostly meet the
+    /// same metaobjects again, and this spares them the hash.
+    last: [Option<(usize, Option<Handler>)>; OPERATIONS],
     epoch: u64,
 }
+
+/// How many operations there are (`Operation::id` is below).
+const OPERATIONS: usize = 8;
 
 impl HandlerCache {
     pub fn clear(&mut self) {
         self.entries.clear();
+        self.last = [None; OPERATIONS];
     }
 }
 
@@ -39,8 +49,16 @@ impl Universe {
             self.handler_cache.clear();
             self.handler_cache.epoch = self.dispatch_epoch;
         }
-        let key = (layout.as_ptr() as usize, operation.id);
+        let address = layout.as_ptr() as usize;
+        let last = &mut self.handler_cache.last[operation.id as usize];
+        if let Some((cached, handler)) = *last {
+            if cached == address {
+                return handler;
+            }
+        }
+        let key = (address, operation.id);
         if let Some(&handler) = self.handler_cache.entries.get(&key) {
+            *last = Some((address, handler));
             return handler;
         }
         // SAFETY: layouts of SOM values always name a class.
@@ -49,17 +67,18 @@ impl Universe {
             let selector = u.symbol(selector);
             class.lookup(selector).and_then(Target::of)
         };
+        let handler = |target: Target, explicit| Handler {
+            target,
+            explicit,
+            passes_last_argument_through: matches!(target, Target::Method(method)
+                if method.code().passes_last_argument_through),
+        };
         let handler = match find(self, operation.explicit) {
-            Some(target) => Some(Handler {
-                target,
-                explicit: true,
-            }),
-            None => find(self, operation.compatible).map(|target| Handler {
-                target,
-                explicit: false,
-            }),
+            Some(target) => Some(handler(target, true)),
+            None => find(self, operation.compatible).map(|target| handler(target, false)),
         };
         self.handler_cache.entries.insert(key, handler);
+        self.handler_cache.last[operation.id as usize] = Some((address, handler));
         handler
     }
 }

@@ -175,24 +175,24 @@ fn redefined_by(u: &mut Universe, operation: &Operation, metaobject: Value) -> O
 }
 
 /// Runs `handler` of `metaobject` for `subject` at meta level; `args` are the operation's
-/// arguments after the subject.
-pub fn run_handler(
+/// arguments after the subject (a fixed number, so that building the call costs a few moves).
+pub fn run_handler<const N: usize>(
     u: &mut Universe,
     metaobject: Value,
     handler: Handler,
     subject: Value,
-    args: &[Value],
+    args: [Value; N],
 ) -> Exec {
     let mut call = [Value::NIL; 5];
-    let prefix: &[Value] = if handler.explicit {
-        &[metaobject, subject]
+    let start = if handler.explicit {
+        call[0] = metaobject;
+        1
     } else {
-        &[subject]
+        0
     };
-    let count = prefix.len() + args.len();
-    call[..prefix.len()].copy_from_slice(prefix);
-    call[prefix.len()..count].copy_from_slice(args);
-    u.at_meta_level(|u| handler.target.invoke(u, &call[..count]))
+    call[start] = subject;
+    call[start + 1..start + 1 + N].copy_from_slice(&args);
+    u.at_meta_level(|u| handler.target.invoke(u, &call[..start + 1 + N]))
 }
 
 /// Slot `slot` of an environment; nil when the environment is not an object with that field.

@@ -33,7 +33,7 @@ pub fn send_from_class(
     let environment = u.layout_of(receiver).environment();
     let target = match redefinition(u, &LOOKUP, environment) {
         Some((metaobject, handler)) => {
-            let answer = run_handler(u, metaobject, handler, receiver, &[selector, class.value()])?;
+            let answer = run_handler(u, metaobject, handler, receiver, [selector, class.value()])?;
             lookup_answer(u, metaobject, receiver, selector, answer)?
         }
         None => class.lookup(selector).and_then(Target::of),
@@ -72,6 +72,8 @@ pub fn activate(
 }
 
 /// Activates `target` with `args`, through `activation` (a metaobject and its handler) if given.
+/// A handler that can only answer its activation array back gets a placeholder instead of one
+/// (docs/mop.md): answering it means activating with the array as it would have been.
 fn activate_through(
     u: &mut Universe,
     target: Target,
@@ -81,22 +83,16 @@ fn activate_through(
     let Some((metaobject, handler)) = activation else {
         return invoke(u, target, args);
     };
-    let base = u.reflection.base_level;
-    let size = args.len() + 2;
-    let array = u.new_array(size);
-    let items = array.items();
-    items[0].set(u.reflection.frame_environment());
-    items[1].set(base);
-    for (item, arg) in items[2..].iter().zip(args) {
-        item.set(*arg);
+    let array = if handler.passes_last_argument_through {
+        u.reflection.unobserved_array
+    } else {
+        activation_array(u, args)
+    };
+    let answer = run_handler(u, metaobject, handler, args[0], [target.value(), array])?;
+    if answer == u.reflection.unobserved_array {
+        return invoke(u, target, args);
     }
-    let answer = run_handler(
-        u,
-        metaobject,
-        handler,
-        args[0],
-        &[target.value(), array.value()],
-    )?;
+    let size = args.len() + 2;
     let Some(answered) = Array::of(answer).filter(|array| array.len() == size) else {
         let expected = format!("an Array of {size} elements");
         let about = u.method_description(target.value());
@@ -110,18 +106,31 @@ fn activate_through(
             &expected,
         ));
     };
-    let mut values: SmallVec<[Value; 8]> = SmallVec::from_elem(Value::NIL, size);
-    for (value, item) in values.iter_mut().zip(answered.items()) {
-        *value = item.get();
-    }
-    let (environment, level, args) = (values[0], values[1], &values[2..]);
+    let items = answered.items();
+    let (environment, level) = (items[0].get(), items[1].get());
+    // A copy: a primitive must not see its arguments change if Smalltalk code it runs changes
+    // the array.
+    let args: SmallVec<[Value; 8]> = items[2..].iter().map(Cell::get).collect();
     u.with_frame_environment(environment, |u| {
-        if level == base {
-            invoke(u, target, args)
+        if level == u.reflection.base_level {
+            invoke(u, target, &args)
         } else {
-            u.at_meta_level(|u| target.invoke(u, args))
+            u.at_meta_level(|u| target.invoke(u, &args))
         }
     })
+}
+
+/// `{calleeEnvironment. executionLevel. receiver. arg1. ...}` for an activation with `args` at
+/// base level in the current frame environment.
+fn activation_array(u: &mut Universe, args: &[Value]) -> Value {
+    let array = u.new_array(args.len() + 2);
+    let items = array.items();
+    items[0].set(u.reflection.frame_environment());
+    items[1].set(u.reflection.base_level);
+    for (item, arg) in items[2..].iter().zip(args) {
+        item.set(*arg);
+    }
+    array.value()
 }
 
 /// Runs `target`: at base level, a method runs its body with intercession sites.
@@ -163,14 +172,17 @@ impl SendCache {
         let ambient = u.reflection.ambient_environments();
         let metaobjects = [ambient[0], ambient[1], layout.environment()]
             .map(|environment| environment_slot(environment, Slot::Message));
-        let resolution = match self.0.get() {
+        // SAFETY: nothing changes the cache while it is compared (a reference, as a copy of the
+        // resolution would cost more than the comparison).
+        let cached = unsafe { &*self.0.as_ptr() };
+        let resolution = match cached {
             Some(r)
                 if r.layout == layout
                     && r.ambient == ambient
                     && r.metaobjects == metaobjects
                     && r.epoch == u.dispatch_epoch =>
             {
-                r
+                (r.target, r.activation)
             }
             _ => {
                 let resolution = Resolution {
@@ -182,12 +194,12 @@ impl SendCache {
                     activation: redefinition(u, &ACTIVATION, layout.environment()),
                 };
                 self.0.set(Some(resolution));
-                resolution
+                (resolution.target, resolution.activation)
             }
         };
-        match resolution.target {
-            Some(target) => activate_through(u, target, resolution.activation, args),
-            None => does_not_understand(u, selector, args),
+        match resolution {
+            (Some(target), activation) => activate_through(u, target, activation, args),
+            (None, _) => does_not_understand(u, selector, args),
         }
     }
 
@@ -219,7 +231,7 @@ fn resolve_lookup(
     match redefinition(u, &LOOKUP, layout.environment()) {
         Some((metaobject, handler)) => {
             let class = layout.class();
-            let answer = run_handler(u, metaobject, handler, receiver, &[selector, class])?;
+            let answer = run_handler(u, metaobject, handler, receiver, [selector, class])?;
             lookup_answer(u, metaobject, receiver, selector, answer)
         }
         None => Ok(u.lookup(layout, selector)),

@@ -156,7 +156,7 @@ impl InterceptedRead {
         let receiver = frame.receiver;
         self.0
             .intercept(u, frame, operation, |u, metaobject, handler, args| {
-                run_handler(u, metaobject, handler, receiver, &args)
+                run_handler(u, metaobject, handler, receiver, args)
             })
             .unwrap_or_else(|| Ok(self.0.slot(frame).get()))
     }
@@ -179,7 +179,7 @@ impl InterceptedWrite {
                 frame,
                 &LOCAL_WRITE,
                 |u, metaobject, handler, [name, view]| {
-                    run_handler(u, metaobject, handler, receiver, &[name, view, value])
+                    run_handler(u, metaobject, handler, receiver, [name, view, value])
                 },
             )
             .unwrap_or_else(|| {
@@ -198,7 +198,7 @@ pub fn intercept_return(u: &mut Universe, receiver: Value, result: Exec) -> Exec
     let value = result?;
     let environment = u.layout_of(receiver).environment();
     match redefinition(u, &RETURN, environment) {
-        Some((metaobject, handler)) => run_handler(u, metaobject, handler, receiver, &[value]),
+        Some((metaobject, handler)) => run_handler(u, metaobject, handler, receiver, [value]),
         None => Ok(value),
     }
 }

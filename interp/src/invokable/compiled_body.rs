@@ -28,6 +28,10 @@ pub struct CompiledBody {
     /// metaobjects may redefine their operations; `None` for a body that has them itself, and
     /// under `--no-mop`.
     pub twin: Option<Box<CompiledBody>>,
+    /// Whether the body uses its last parameter only to answer it from its final statement.
+    /// Nothing can observe that argument then, so a caller may pass a placeholder and recognise
+    /// it in the answer: activation handlers get no activation array (docs/mop.md).
+    pub passes_last_argument_through: bool,
 }
 
 /// A method body simple enough for a send site to run it without an activation.

@@ -141,6 +141,10 @@ pub fn boot(options: Options) -> Box<Universe> {
         .unwrap_or_else(|e| fatal_out_of_memory(e))
         .value();
     symbols.insert(super::BASE_LEVEL, base_level);
+    // Not interned, so that no program can name it.
+    let unobserved_array = VmString::allocate(a, symbol_layout, "unobserved activation array")
+        .unwrap_or_else(|e| fatal_out_of_memory(e))
+        .value();
 
     let class = |name: &str| find(name).0;
     let core = CoreClasses {
@@ -219,7 +223,7 @@ pub fn boot(options: Options) -> Box<Universe> {
         compilation_time: Duration::ZERO,
         native_stack_limit: 0,
         print_stats: options.print_stats,
-        reflection: ReflectionState::new(!options.no_mop, base_level),
+        reflection: ReflectionState::new(!options.no_mop, base_level, unobserved_array),
         gc_inhibitions: 0,
     })
 }

@@ -35,6 +35,9 @@ pub struct ReflectionState {
     pub enabled: bool,
     /// The Symbol `#base` (see [`BASE_LEVEL`]), interned at boot.
     pub base_level: Value,
+    /// What an activation handler that cannot observe its activation array gets instead of
+    /// one (`CompiledBody::passes_last_argument_through`): a Symbol no program can name.
+    pub unobserved_array: Value,
     global_environment: Value,
     frame_environment: Value,
     /// How many handlers (or meta-level callees) are running: while positive, execution is at
@@ -48,10 +51,11 @@ pub struct ReflectionState {
 }
 
 impl ReflectionState {
-    pub fn new(enabled: bool, base_level: Value) -> ReflectionState {
+    pub fn new(enabled: bool, base_level: Value, unobserved_array: Value) -> ReflectionState {
         ReflectionState {
             enabled,
             base_level,
+            unobserved_array,
             global_environment: Value::NIL,
             frame_environment: Value::NIL,
             meta_level: 0,
@@ -91,6 +95,7 @@ impl ReflectionState {
 
     pub fn trace(&self, tracer: &mut Tracer) {
         tracer.mark_value(self.base_level);
+        tracer.mark_value(self.unobserved_array);
         tracer.mark_value(self.global_environment);
         tracer.mark_value(self.frame_environment);
         for frame in &self.frames {
@@ -118,7 +123,7 @@ impl Universe {
     /// Runs a metaobject handler (or a callee activated at meta level) at meta level.
     pub fn at_meta_level<R>(&mut self, f: impl FnOnce(&mut Universe) -> R) -> R {
         self.reflection.meta_level += 1;
-        self.reflection.refresh();
+        self.reflection.intercepting = false;
         let result = f(self);
         self.reflection.meta_level -= 1;
         self.reflection.refresh();

@@ -259,3 +259,16 @@ fn class_with_everything() {
     );
     assert_eq!(c.class_fields, ["instances"]);
 }
+
+#[test]
+fn mentions_finds_a_name_anywhere_in_an_expression() {
+    let source = "a foo: [ :x | x + b ]. c := 3. #e. 'f'. ^ [ | d | d ] value";
+    let body = crate::parse_body(source, "t").expect("parses");
+    let mentioned = |name: &str| body.statements.iter().any(|s| s.mentions(name));
+    for name in ["a", "x", "b", "c", "d"] {
+        assert!(mentioned(name), "{name}");
+    }
+    for name in ["foo:", "e", "f", "value"] {
+        assert!(!mentioned(name), "{name}");
+    }
+}
