@@ -123,7 +123,9 @@ mod tests {
     #[test]
     fn only_a_final_return_of_the_last_parameter_passes_it_through() {
         assert!(passes("a: x b: y = ( ^ y )"));
-        assert!(passes("a: x b: y = ( count := count + x. x ifTrue: [ ^ nil ]. ^ y )"));
+        assert!(passes(
+            "a: x b: y = ( count := count + x. x ifTrue: [ ^ nil ]. ^ y )"
+        ));
         assert!(!passes("a: x b: y = ( ^ x )"));
         assert!(!passes("a: x b: y = ( y at: 1 put: x. ^ y )"));
         assert!(!passes("a: x b: y = ( ^ [ y ] value )"));

@@ -30,7 +30,8 @@ pub fn write_field(u: &mut Universe, subject: Value, index: u32, value: Value) -
             run_handler(u, metaobject, handler, subject, [position, value])
         }
         None => {
-            field_slot(u, subject, index)?.set(value);
+            let slot = field_slot(u, subject, index)?;
+            u.store_field(subject, slot, value);
             Ok(value)
         }
     }

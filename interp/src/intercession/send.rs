@@ -3,10 +3,10 @@
 //! its site (normal and super sends, `perform:` and friends, the doesNotUnderstand path).
 
 use super::{
-    environment_slot, lookup_answer, malformed_answer, redefinition, run_handler, Handler, Slot,
-    ACTIVATION, LOOKUP,
+    lookup_answer, malformed_answer, redefines_frame_operations, redefinition, run_handler,
+    Handler, ACTIVATION, LOOKUP,
 };
-use crate::invokable::{activate_method_reflectively, Target};
+use crate::invokable::{activate_method_reflectively, activate_method_with, Target};
 use crate::universe::Universe;
 use crate::unwind::Exec;
 use smallvec::SmallVec;
@@ -80,8 +80,20 @@ fn activate_through(
     activation: Option<(Value, Handler)>,
     args: &[Value],
 ) -> Exec {
+    activate_deciding(u, target, activation, args, None)
+}
+
+/// [`activate_through`], with the decision whether the callee runs its body with intercession
+/// sites made in advance (`frame_operations`, valid in the current frame environment).
+fn activate_deciding(
+    u: &mut Universe,
+    target: Target,
+    activation: Option<(Value, Handler)>,
+    args: &[Value],
+    frame_operations: Option<bool>,
+) -> Exec {
     let Some((metaobject, handler)) = activation else {
-        return invoke(u, target, args);
+        return invoke(u, target, args, frame_operations);
     };
     let array = if handler.passes_last_argument_through {
         u.reflection.unobserved_array
@@ -90,7 +102,7 @@ fn activate_through(
     };
     let answer = run_handler(u, metaobject, handler, args[0], [target.value(), array])?;
     if answer == u.reflection.unobserved_array {
-        return invoke(u, target, args);
+        return invoke(u, target, args, frame_operations);
     }
     let size = args.len() + 2;
     let Some(answered) = Array::of(answer).filter(|array| array.len() == size) else {
@@ -113,7 +125,7 @@ fn activate_through(
     let args: SmallVec<[Value; 8]> = items[2..].iter().map(Cell::get).collect();
     u.with_frame_environment(environment, |u| {
         if level == u.reflection.base_level {
-            invoke(u, target, &args)
+            invoke(u, target, &args, None)
         } else {
             u.at_meta_level(|u| target.invoke(u, &args))
         }
@@ -133,10 +145,19 @@ fn activation_array(u: &mut Universe, args: &[Value]) -> Value {
     array.value()
 }
 
-/// Runs `target`: at base level, a method runs its body with intercession sites.
-fn invoke(u: &mut Universe, target: Target, args: &[Value]) -> Exec {
-    match target {
-        Target::Method(method) if u.at_base_level() => {
+/// Runs `target`: at base level, a method runs its body with intercession sites if
+/// metaobjects may redefine their operations (`frame_operations`, decided here if `None`).
+fn invoke(
+    u: &mut Universe,
+    target: Target,
+    args: &[Value],
+    frame_operations: Option<bool>,
+) -> Exec {
+    match (target, frame_operations) {
+        (Target::Method(method), Some(decided)) if u.at_base_level() => {
+            activate_method_with(u, method, args, decided)
+        }
+        (Target::Method(method), None) if u.at_base_level() => {
             activate_method_reflectively(u, method, args)
         }
         _ => target.invoke(u, args),
@@ -144,16 +165,17 @@ fn invoke(u: &mut Universe, target: Target, args: &[Value]) -> Exec {
 }
 
 /// How a send site last resolved a send through intercession: valid while the receiver's
-/// layout, the global and frame environments, the message metaobjects they hold and the
-/// dispatch epoch are the same.
+/// layout, the global and frame environments and the dispatch epoch are the same (a write to
+/// an installed environment's slots bumps the epoch).
 #[derive(Clone, Copy)]
 struct Resolution {
     layout: Gc<Layout>,
     ambient: [Value; 2],
-    metaobjects: [Value; 3],
     epoch: u64,
     target: Option<Target>,
     activation: Option<(Value, Handler)>,
+    /// Whether a metaobject may redefine the frame operations of the callee's activation.
+    frame_operations: bool,
 }
 
 /// A send site's cache of its last send through intercession (MOP.md section 5): a hit runs
@@ -170,36 +192,37 @@ impl SendCache {
         }
         let layout = u.layout_of(args[0]);
         let ambient = u.reflection.ambient_environments();
-        let metaobjects = [ambient[0], ambient[1], layout.environment()]
-            .map(|environment| environment_slot(environment, Slot::Message));
         // SAFETY: nothing changes the cache while it is compared (a reference, as a copy of the
         // resolution would cost more than the comparison).
         let cached = unsafe { &*self.0.as_ptr() };
         let resolution = match cached {
             Some(r)
-                if r.layout == layout
-                    && r.ambient == ambient
-                    && r.metaobjects == metaobjects
-                    && r.epoch == u.dispatch_epoch =>
+                if r.layout == layout && r.ambient == ambient && r.epoch == u.dispatch_epoch =>
             {
-                (r.target, r.activation)
+                (r.target, r.activation, r.frame_operations)
             }
             _ => {
                 let resolution = Resolution {
                     layout,
                     ambient,
-                    metaobjects,
                     epoch: u.dispatch_epoch,
                     target: resolve_lookup(u, selector, layout, args[0])?,
                     activation: redefinition(u, &ACTIVATION, layout.environment()),
+                    frame_operations: redefines_frame_operations(u, layout.environment()),
                 };
                 self.0.set(Some(resolution));
-                (resolution.target, resolution.activation)
+                (
+                    resolution.target,
+                    resolution.activation,
+                    resolution.frame_operations,
+                )
             }
         };
         match resolution {
-            (Some(target), activation) => activate_through(u, target, activation, args),
-            (None, _) => does_not_understand(u, selector, args),
+            (Some(target), activation, frame_operations) => {
+                activate_deciding(u, target, activation, args, Some(frame_operations))
+            }
+            (None, _, _) => does_not_understand(u, selector, args),
         }
     }
 
@@ -207,7 +230,6 @@ impl SendCache {
         if let Some(r) = self.0.get() {
             tracer.mark_value(r.layout.value());
             r.ambient.iter().for_each(|v| tracer.mark_value(*v));
-            r.metaobjects.iter().for_each(|v| tracer.mark_value(*v));
             if let Some(target) = r.target {
                 tracer.mark_value(target.value());
             }

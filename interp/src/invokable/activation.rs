@@ -24,7 +24,24 @@ pub fn activate_method(u: &mut Universe, method: Gc<Method>, args: &[Value]) -> 
 /// redefine a variable, field or return operation, the body with intercession sites runs, and
 /// its answer goes through the return operation.
 pub fn activate_method_reflectively(u: &mut Universe, method: Gc<Method>, args: &[Value]) -> Exec {
-    let code = body_for(u, method.code(), args[0]);
+    let environment = u.layout_of(args[0]).environment();
+    let intercession = intercession::redefines_frame_operations(u, environment);
+    activate_method_with(u, method, args, intercession)
+}
+
+/// Activates `method` at base level, running its body with intercession sites if
+/// `intercession` (as [`activate_method_reflectively`] decides it, or a cache of its decision).
+pub fn activate_method_with(
+    u: &mut Universe,
+    method: Gc<Method>,
+    args: &[Value],
+    intercession: bool,
+) -> Exec {
+    let code = if intercession {
+        method.code().with_intercession()
+    } else {
+        method.code()
+    };
     let result = run_method(u, method, code, args);
     if code.intercepts {
         intercept_return(u, args[0], result)

@@ -9,7 +9,9 @@ mod frame_view;
 mod method;
 mod primitive;
 
-pub use activation::{activate_block, activate_method, activate_method_reflectively};
+pub use activation::{
+    activate_block, activate_method, activate_method_reflectively, activate_method_with,
+};
 pub use block::Block;
 pub use compiled_body::{CompiledBody, Trivial};
 pub use context::Context;

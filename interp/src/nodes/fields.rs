@@ -1,6 +1,7 @@
 //! Field reads and writes on `self`, specialised on the receiver's layout: the first layout
 //! seen is cached with its field offset; a second one turns the node generic (offset read from
-//! the layout each time), which is always correct.
+//! the layout each time), which is always correct. Layouts carrying an environment and watched
+//! layouts (installed environments, whose writes are reported) are never cached.
 
 use super::Node;
 use crate::intercession;
@@ -15,6 +16,8 @@ use yerba_mop::Value;
 /// Where a field access goes.
 enum Located {
     Slot(&'static Cell<Value>),
+    /// A field of an installed environment, whose writes must be reported (never cached).
+    Watched(&'static Cell<Value>),
     /// A metaobject may redefine the access: the receiver carries an environment, or a global
     /// or frame environment is in effect.
     Intercepted,
@@ -74,9 +77,12 @@ impl FieldAccess {
             return Err(self.no_field(u, receiver));
         }
         // SAFETY: `respecialize` established that the layout has more than `index` fields.
-        Ok(Located::Slot(unsafe {
-            layout.field_slot(receiver, self.index as usize)
-        }))
+        let slot = unsafe { layout.field_slot(receiver, self.index as usize) };
+        Ok(if layout.watched() {
+            Located::Watched(slot)
+        } else {
+            Located::Slot(slot)
+        })
     }
 
     /// Handles a layout other than the cached one; answers whether the layout has the field.
@@ -84,7 +90,7 @@ impl FieldAccess {
         if (self.index as usize) >= layout.field_count() {
             return false;
         }
-        if self.generic.get() || !layout.environment().is_nil() {
+        if self.generic.get() || !layout.environment().is_nil() || layout.watched() {
             return true;
         }
         if self.cached.get().is_some() {
@@ -116,7 +122,7 @@ impl FieldRead {
     #[inline(never)]
     pub fn execute(&self, u: &mut Universe, frame: &mut Frame) -> Exec {
         match self.access.locate(u, frame.receiver)? {
-            Located::Slot(slot) => Ok(slot.get()),
+            Located::Slot(slot) | Located::Watched(slot) => Ok(slot.get()),
             Located::Intercepted => self.intercepted(u, frame.receiver),
         }
     }
@@ -145,6 +151,11 @@ impl FieldWrite {
         match self.access.locate(u, frame.receiver)? {
             Located::Slot(slot) => {
                 slot.set(value);
+                Ok(value)
+            }
+            Located::Watched(slot) => {
+                slot.set(value);
+                u.field_written();
                 Ok(value)
             }
             Located::Intercepted => self.intercepted(u, frame.receiver, value),

@@ -221,7 +221,8 @@ fn inst_var_at(u: &mut Universe, args: &[Value]) -> Exec {
 fn inst_var_at_put(u: &mut Universe, args: &[Value]) -> Exec {
     let (receiver, index, value) = ternary(u, args)?;
     let index = field_index(u, index)?;
-    field_slot(u, receiver, index)?.set(value);
+    let slot = field_slot(u, receiver, index)?;
+    u.store_field(receiver, slot, value);
     Ok(receiver)
 }
 
@@ -232,7 +233,8 @@ fn inst_var_named(u: &mut Universe, args: &[Value]) -> Exec {
 
 fn inst_var_named_put(u: &mut Universe, args: &[Value]) -> Exec {
     let (receiver, name, value) = ternary(u, args)?;
-    named_field(u, receiver, name)?.set(value);
+    let slot = named_field(u, receiver, name)?;
+    u.store_field(receiver, slot, value);
     Ok(value)
 }
 

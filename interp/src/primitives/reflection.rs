@@ -61,6 +61,7 @@ fn value_with_environment(u: &mut Universe, args: &[Value]) -> Exec {
 fn install_global_environment(u: &mut Universe, args: &[Value]) -> Exec {
     let (receiver, environment) = binary(u, args)?;
     require_mop(u)?;
+    u.watch_environment(environment);
     u.reflection.set_global_environment(environment);
     Ok(receiver)
 }

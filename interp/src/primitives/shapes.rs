@@ -45,6 +45,7 @@ fn install_environment(u: &mut Universe, args: &[Value]) -> Exec {
         );
         return Err(u.vm_error(text));
     };
+    u.watch_environment(environment);
     let layout = u.layout_with_environment(header.layout(), environment);
     header.set_layout(layout);
     Ok(receiver)
@@ -55,7 +56,8 @@ fn shape(u: &mut Universe, args: &[Value]) -> Exec {
     Ok(u.layout_of(receiver).value())
 }
 
-/// Gives the receiver another shape with the same field storage.
+/// Gives the receiver another shape with the same field storage (rare, so every cache is
+/// flushed rather than tracking which objects are metaobjects).
 fn change_shape(u: &mut Universe, args: &[Value]) -> Exec {
     let (receiver, shape) = binary(u, args)?;
     require_mop(u)?;
@@ -64,7 +66,10 @@ fn change_shape(u: &mut Universe, args: &[Value]) -> Exec {
         return Err(u.vm_error("An immediate value cannot change its shape."));
     };
     check_same_storage(u, header.layout(), shape)?;
+    let shape = u.keep_watched(header.layout(), shape);
     header.set_layout(shape);
+    // The receiver may be a metaobject whose handlers were cached for its former class.
+    u.invalidate_dispatch_caches();
     Ok(receiver)
 }
 
@@ -95,6 +100,7 @@ fn shape_with_environment(u: &mut Universe, args: &[Value]) -> Exec {
     let (receiver, environment) = binary(u, args)?;
     require_mop(u)?;
     let shape = expect_shape(u, receiver)?;
+    u.watch_environment(environment);
     Ok(u.layout_with_environment(shape, environment).value())
 }
 

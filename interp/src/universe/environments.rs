@@ -3,16 +3,20 @@
 //! environment. Siblings are shared, one per (plain layout, environment), so all objects of a
 //! class with one environment have one layout and the nodes' layout caches cover them. The
 //! table holds its siblings weakly: one that no object, cache or shape uses dies.
+//!
+//! Environments themselves get watched siblings when installed: writes to their slots flush
+//! the caches that depend on them, so caches need not re-read the slots (MOP.md section 5).
 
 use super::{fatal_out_of_memory, Universe};
 use rustc_hash::FxHashMap;
-use yerba_mop::object::{Gc, Layout};
+use std::cell::Cell;
+use yerba_mop::object::{header_of, Gc, Layout};
 use yerba_mop::Value;
 
 #[derive(Default)]
 pub struct EnvironmentLayouts {
-    /// (plain layout, environment) → the sibling layout.
-    siblings: FxHashMap<(Value, Value), Gc<Layout>>,
+    /// (plain layout, environment, watched) → the sibling layout.
+    siblings: FxHashMap<(Value, Value, bool), Gc<Layout>>,
 }
 
 impl EnvironmentLayouts {
@@ -23,22 +27,66 @@ impl EnvironmentLayouts {
 }
 
 impl Universe {
-    /// The layout like `layout` (same class and storage) with `environment`; nil gives the
-    /// plain layout.
+    /// The layout like `layout` (same class and storage, watched if it is) with `environment`;
+    /// nil gives the layout without one.
     pub fn layout_with_environment(
         &mut self,
         layout: Gc<Layout>,
         environment: Value,
     ) -> Gc<Layout> {
+        self.sibling(layout, environment, layout.watched())
+    }
+
+    /// Makes `environment`, about to be installed somewhere, report the writes to its slots:
+    /// it moves to the watched sibling of its layout, so that no node's layout cache covers it
+    /// and every write reaches [`Universe::field_written`]. Environments are watched from their
+    /// first installation on, so that filling a new one costs nothing.
+    pub fn watch_environment(&mut self, environment: Value) {
+        let Some(header) = header_of(environment) else {
+            return;
+        };
+        let layout = header.layout();
+        if !layout.watched() {
+            let watched = self.sibling(layout, layout.environment(), true);
+            header.set_layout(watched);
+        }
+    }
+
+    /// The layout `layout` must take instead of `shape` to keep being watched.
+    pub fn keep_watched(&mut self, layout: Gc<Layout>, shape: Gc<Layout>) -> Gc<Layout> {
+        if layout.watched() && !shape.watched() {
+            self.sibling(shape, shape.environment(), true)
+        } else {
+            shape
+        }
+    }
+
+    /// Stores `value` in `slot`, a field of `object`, reporting the write if `object` is
+    /// watched (for the paths that do not know in advance, such as `instVarAt:put:`).
+    pub fn store_field(&mut self, object: Value, slot: &Cell<Value>, value: Value) {
+        slot.set(value);
+        if header_of(object).is_some_and(|header| header.layout().watched()) {
+            self.field_written();
+        }
+    }
+
+    /// A write to a field of an object with a watched layout (an installed environment) changes
+    /// what metaobjects apply: every cache built on the old slots is flushed.
+    #[cold]
+    pub fn field_written(&mut self) {
+        self.invalidate_dispatch_caches();
+    }
+
+    fn sibling(&mut self, layout: Gc<Layout>, environment: Value, watched: bool) -> Gc<Layout> {
         let plain = layout.plain().unwrap_or(layout);
-        if environment.is_nil() {
+        if environment.is_nil() && !watched {
             return plain;
         }
-        let key = (plain.value(), environment);
+        let key = (plain.value(), environment, watched);
         if let Some(&sibling) = self.environment_layouts.siblings.get(&key) {
             return sibling;
         }
-        let sibling = Layout::allocate_sibling(self, plain, environment)
+        let sibling = Layout::allocate_sibling(self, plain, environment, watched)
             .unwrap_or_else(|e| fatal_out_of_memory(e));
         self.environment_layouts.siblings.insert(key, sibling);
         sibling

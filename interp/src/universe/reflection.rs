@@ -141,6 +141,7 @@ impl Universe {
         if caller == environment {
             return f(self);
         }
+        self.watch_environment(environment);
         self.reflection.frame_environment = environment;
         self.reflection.refresh();
         let result = f(self);

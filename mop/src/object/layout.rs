@@ -15,13 +15,16 @@ pub struct Layout {
     header: ObjHeader,
     class: Cell<Value>,
     environment: Cell<Value>,
-    /// For a layout carrying an environment: the plain layout (same class and storage, no
-    /// environment) it is a sibling of. Nil for plain layouts.
+    /// For a layout carrying an environment or watched: the plain layout (same class and
+    /// storage, no environment, not watched) it is a sibling of. Nil for plain layouts.
     plain: Cell<Value>,
     /// Number of fields an object of this layout has.
     field_count: u32,
     /// Byte offset of the first field from the start of the object.
     fields_offset: u32,
+    /// Whether writes to the fields of objects with this layout must be reported: the VM gives
+    /// such layouts to objects its caches depend on (installed environments).
+    watched: bool,
 }
 
 pub static LAYOUT_TYPE: TypeInfo = TypeInfo {
@@ -81,18 +84,25 @@ impl Layout {
         self.environment.set(env);
     }
 
-    /// The layout with the same class and storage but no environment (itself if it has none).
+    /// The layout with the same class and storage but no environment and not watched (itself
+    /// if it is such a layout).
     pub fn plain(&self) -> Option<Gc<Layout>> {
         // SAFETY: `plain` only ever holds nil or a layout.
         (!self.plain.get().is_nil()).then(|| unsafe { Gc::from_value(self.plain.get()) })
     }
 
-    /// A sibling of the plain layout `plain` carrying `environment`: objects moved to it keep
-    /// their class and field storage.
+    #[inline(always)]
+    pub fn watched(&self) -> bool {
+        self.watched
+    }
+
+    /// A sibling of the plain layout `plain` carrying `environment` and watched or not:
+    /// objects moved to it keep their class and field storage.
     pub fn allocate_sibling(
         alloc: &mut dyn Allocator,
         plain: Gc<Layout>,
         environment: Value,
+        watched: bool,
     ) -> Result<Gc<Layout>, OutOfMemory> {
         let sibling = Layout::allocate(
             alloc,
@@ -103,6 +113,8 @@ impl Layout {
         )?;
         sibling.environment.set(environment);
         sibling.plain.set(plain.value());
+        // SAFETY: freshly allocated, not yet shared.
+        unsafe { (*sibling.as_ptr()).watched = watched };
         Ok(sibling)
     }
 

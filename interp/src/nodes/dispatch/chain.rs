@@ -69,7 +69,7 @@ impl Cached {
             Some(Target::Method(method)) => method,
         };
         // Objects carrying an environment run their accessors for real: their field accesses
-        // are intercession sites.
+        // are intercession sites. Writes to watched objects must be reported.
         let field_offset = |index: u32| {
             ((index as usize) < layout.field_count() && layout.environment().is_nil())
                 .then(|| (layout.fields_offset() + index as usize * 8) as u32)
@@ -79,13 +79,13 @@ impl Cached {
             Some(Trivial::Setter {
                 index,
                 answers_argument,
-            }) => field_offset(index).map(|offset| Cached::Setter {
+            }) if !layout.watched() => field_offset(index).map(|offset| Cached::Setter {
                 offset,
                 answers_argument,
             }),
             Some(Trivial::Constant(value)) => Some(Cached::Constant(value)),
             Some(Trivial::SelfReturn) => Some(Cached::SelfReturn),
-            None => None,
+            Some(Trivial::Setter { .. }) | None => None,
         }
         .unwrap_or(Cached::Method(method))
     }
