@@ -176,6 +176,7 @@ fn redefined_by(u: &mut Universe, operation: &Operation, metaobject: Value) -> O
 
 /// Runs `handler` of `metaobject` for `subject` at meta level; `args` are the operation's
 /// arguments after the subject (a fixed number, so that building the call costs a few moves).
+#[inline(always)]
 pub fn run_handler<const N: usize>(
     u: &mut Universe,
     metaobject: Value,

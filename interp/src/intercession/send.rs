@@ -7,6 +7,7 @@ use super::{
     Handler, ACTIVATION, LOOKUP,
 };
 use crate::invokable::{activate_method_reflectively, activate_method_with, Target};
+use crate::nodes::Inlined;
 use crate::universe::Universe;
 use crate::unwind::Exec;
 use smallvec::SmallVec;
@@ -83,17 +84,29 @@ fn activate_through(
     activate_deciding(u, target, activation, args, None)
 }
 
-/// [`activate_through`], with the decision whether the callee runs its body with intercession
-/// sites made in advance (`frame_operations`, valid in the current frame environment).
+/// How a callee runs, decided in advance by a send site for receivers of one layout in the
+/// current environments.
+#[derive(Clone, Copy)]
+enum Decided {
+    /// A method activation, running its body with intercession sites or not.
+    Body { intercession: bool },
+    /// A trivial method run without an activation, when no metaobject may redefine its
+    /// operations.
+    Inlined(Inlined),
+}
+
+/// [`activate_through`], with how the callee runs decided in advance (`decided`, valid for the
+/// receiver in the current frame environment).
+#[inline(always)]
 fn activate_deciding(
     u: &mut Universe,
     target: Target,
     activation: Option<(Value, Handler)>,
     args: &[Value],
-    frame_operations: Option<bool>,
+    decided: Option<Decided>,
 ) -> Exec {
     let Some((metaobject, handler)) = activation else {
-        return invoke(u, target, args, frame_operations);
+        return invoke(u, target, args, decided);
     };
     let array = if handler.passes_last_argument_through {
         u.reflection.unobserved_array
@@ -102,7 +115,7 @@ fn activate_deciding(
     };
     let answer = run_handler(u, metaobject, handler, args[0], [target.value(), array])?;
     if answer == u.reflection.unobserved_array {
-        return invoke(u, target, args, frame_operations);
+        return invoke(u, target, args, decided);
     }
     let size = args.len() + 2;
     let Some(answered) = Array::of(answer).filter(|array| array.len() == size) else {
@@ -146,16 +159,13 @@ fn activation_array(u: &mut Universe, args: &[Value]) -> Value {
 }
 
 /// Runs `target`: at base level, a method runs its body with intercession sites if
-/// metaobjects may redefine their operations (`frame_operations`, decided here if `None`).
-fn invoke(
-    u: &mut Universe,
-    target: Target,
-    args: &[Value],
-    frame_operations: Option<bool>,
-) -> Exec {
-    match (target, frame_operations) {
-        (Target::Method(method), Some(decided)) if u.at_base_level() => {
-            activate_method_with(u, method, args, decided)
+/// metaobjects may redefine their operations (as `decided`, or decided here if `None`).
+#[inline(always)]
+fn invoke(u: &mut Universe, target: Target, args: &[Value], decided: Option<Decided>) -> Exec {
+    match (target, decided) {
+        (_, Some(Decided::Inlined(inlined))) => inlined.run(u, Value::NIL, args),
+        (Target::Method(method), Some(Decided::Body { intercession })) if u.at_base_level() => {
+            activate_method_with(u, method, args, intercession)
         }
         (Target::Method(method), None) if u.at_base_level() => {
             activate_method_reflectively(u, method, args)
@@ -174,8 +184,7 @@ struct Resolution {
     epoch: u64,
     target: Option<Target>,
     activation: Option<(Value, Handler)>,
-    /// Whether a metaobject may redefine the frame operations of the callee's activation.
-    frame_operations: bool,
+    decided: Decided,
 }
 
 /// A send site's cache of its last send through intercession (MOP.md section 5): a hit runs
@@ -199,28 +208,32 @@ impl SendCache {
             Some(r)
                 if r.layout == layout && r.ambient == ambient && r.epoch == u.dispatch_epoch =>
             {
-                (r.target, r.activation, r.frame_operations)
+                (r.target, r.activation, r.decided)
             }
             _ => {
+                let target = resolve_lookup(u, selector, layout, args[0])?;
+                let intercession = redefines_frame_operations(u, layout.environment());
+                let inlined = target
+                    .filter(|_| !intercession)
+                    .and_then(|target| Inlined::of(u, layout, target));
                 let resolution = Resolution {
                     layout,
                     ambient,
                     epoch: u.dispatch_epoch,
-                    target: resolve_lookup(u, selector, layout, args[0])?,
+                    target,
                     activation: redefinition(u, &ACTIVATION, layout.environment()),
-                    frame_operations: redefines_frame_operations(u, layout.environment()),
+                    decided: match inlined {
+                        Some(inlined) => Decided::Inlined(inlined),
+                        None => Decided::Body { intercession },
+                    },
                 };
                 self.0.set(Some(resolution));
-                (
-                    resolution.target,
-                    resolution.activation,
-                    resolution.frame_operations,
-                )
+                (resolution.target, resolution.activation, resolution.decided)
             }
         };
         match resolution {
-            (Some(target), activation, frame_operations) => {
-                activate_deciding(u, target, activation, args, Some(frame_operations))
+            (Some(target), activation, decided) => {
+                activate_deciding(u, target, activation, args, Some(decided))
             }
             (None, _, _) => does_not_understand(u, selector, args),
         }
@@ -236,6 +249,9 @@ impl SendCache {
             if let Some((metaobject, handler)) = r.activation {
                 tracer.mark_value(metaobject);
                 tracer.mark_value(handler.target.value());
+            }
+            if let Decided::Inlined(inlined) = r.decided {
+                inlined.trace(tracer);
             }
         }
     }

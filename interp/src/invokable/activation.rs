@@ -31,6 +31,7 @@ pub fn activate_method_reflectively(u: &mut Universe, method: Gc<Method>, args: 
 
 /// Activates `method` at base level, running its body with intercession sites if
 /// `intercession` (as [`activate_method_reflectively`] decides it, or a cache of its decision).
+#[inline(always)]
 pub fn activate_method_with(
     u: &mut Universe,
     method: Gc<Method>,

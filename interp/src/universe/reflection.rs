@@ -121,6 +121,7 @@ impl Universe {
     }
 
     /// Runs a metaobject handler (or a callee activated at meta level) at meta level.
+    #[inline(always)]
     pub fn at_meta_level<R>(&mut self, f: impl FnOnce(&mut Universe) -> R) -> R {
         self.reflection.meta_level += 1;
         self.reflection.intercepting = false;

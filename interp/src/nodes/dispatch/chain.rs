@@ -134,6 +134,34 @@ impl Cached {
     }
 }
 
+/// A trivial method (`^field`, `field := arg`, `^literal`, empty) specialised for receivers of
+/// one layout, run without an activation: what intercepted sends use when no metaobject may
+/// redefine the callee's operations.
+#[derive(Clone, Copy)]
+pub struct Inlined(Cached);
+
+impl Inlined {
+    pub fn of(u: &Universe, layout: Gc<Layout>, target: Target) -> Option<Inlined> {
+        match Cached::specialise(u, layout, Some(target)) {
+            cached @ (Cached::Getter(_)
+            | Cached::Setter { .. }
+            | Cached::Constant(_)
+            | Cached::SelfReturn) => Some(Inlined(cached)),
+            _ => None,
+        }
+    }
+
+    /// Runs the method for `args` (`args[0]` of the layout it was specialised for).
+    #[inline(always)]
+    pub fn run(self, u: &mut Universe, selector: Value, args: &[Value]) -> Exec {
+        self.0.invoke(u, selector, args)
+    }
+
+    pub fn trace(self, tracer: &mut Tracer) {
+        self.0.trace(tracer)
+    }
+}
+
 /// The field slot `offset` bytes into `object`.
 #[inline(always)]
 fn field_at(object: Value, offset: u32) -> &'static Cell<Value> {

@@ -4,7 +4,7 @@ mod chain;
 mod send;
 mod super_send;
 
-pub use chain::DispatchChain;
+pub use chain::{DispatchChain, Inlined};
 pub use send::Send;
 pub use super_send::SuperSend;
 
