@@ -193,7 +193,10 @@ pub fn run_handler<const N: usize>(
     };
     call[start] = subject;
     call[start + 1..start + 1 + N].copy_from_slice(&args);
-    u.at_meta_level(|u| handler.target.invoke(u, &call[..start + 1 + N]))
+    u.enter_meta_level();
+    let answer = handler.target.invoke(u, &call[..start + 1 + N]);
+    u.leave_meta_level();
+    answer
 }
 
 /// Slot `slot` of an environment; nil when the environment is not an object with that field.

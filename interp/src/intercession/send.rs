@@ -194,12 +194,17 @@ struct Resolution {
 pub struct SendCache(Cell<Option<Resolution>>);
 
 impl SendCache {
-    /// Sends `selector` to `args[0]` through intercession.
-    pub fn send(&self, u: &mut Universe, selector: Value, args: &[Value]) -> Exec {
+    /// Sends `selector` to `args[0]`, of `layout`, through intercession.
+    pub fn send(
+        &self,
+        u: &mut Universe,
+        selector: Value,
+        layout: Gc<Layout>,
+        args: &[Value],
+    ) -> Exec {
         if !u.at_base_level() {
             return send(u, selector, args);
         }
-        let layout = u.layout_of(args[0]);
         let ambient = u.reflection.ambient_environments();
         // SAFETY: nothing changes the cache while it is compared (a reference, as a copy of the
         // resolution would cost more than the comparison).

@@ -123,12 +123,24 @@ impl Universe {
     /// Runs a metaobject handler (or a callee activated at meta level) at meta level.
     #[inline(always)]
     pub fn at_meta_level<R>(&mut self, f: impl FnOnce(&mut Universe) -> R) -> R {
+        self.enter_meta_level();
+        let result = f(self);
+        self.leave_meta_level();
+        result
+    }
+
+    /// Starts running at meta level; [`Universe::leave_meta_level`] must follow, whatever the
+    /// outcome (for callers that cannot pass a closure to [`Universe::at_meta_level`] cheaply).
+    #[inline(always)]
+    pub fn enter_meta_level(&mut self) {
         self.reflection.meta_level += 1;
         self.reflection.intercepting = false;
-        let result = f(self);
+    }
+
+    #[inline(always)]
+    pub fn leave_meta_level(&mut self) {
         self.reflection.meta_level -= 1;
         self.reflection.refresh();
-        result
     }
 
     /// Runs `f` (an activation) with `environment` as the frame environment, restoring the

@@ -206,7 +206,7 @@ impl DispatchChain {
     #[inline(never)]
     fn miss(&self, u: &mut Universe, selector: Value, layout: Gc<Layout>, args: &[Value]) -> Exec {
         if u.intercepts_send(layout) {
-            return self.reflective.send(u, selector, args);
+            return self.reflective.send(u, selector, layout, args);
         }
         if self.epoch.get() != u.dispatch_key() {
             self.entries.iter().for_each(|e| e.set(None));
