@@ -195,6 +195,7 @@ pub struct SendCache(Cell<Option<Resolution>>);
 
 impl SendCache {
     /// Sends `selector` to `args[0]`, of `layout`, through intercession.
+    #[inline(always)]
     pub fn send(
         &self,
         u: &mut Universe,

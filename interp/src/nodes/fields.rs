@@ -119,8 +119,26 @@ pub struct FieldRead {
 }
 
 impl FieldRead {
+    /// The cached case alone, so that it needs no stack frame; the rest is a tail call.
     #[inline(never)]
     pub fn execute(&self, u: &mut Universe, frame: &mut Frame) -> Exec {
+        let access = &self.access;
+        if let Some(header) = header_of(frame.receiver) {
+            let layout = header.layout();
+            if access.cached.get() == Some(layout)
+                && !(access.ambient && u.reflection.intercepting())
+            {
+                // SAFETY: the cached layout was checked to have more than `index` fields.
+                return Ok(
+                    unsafe { layout.field_slot(frame.receiver, access.index as usize) }.get(),
+                );
+            }
+        }
+        self.execute_uncached(u, frame)
+    }
+
+    #[inline(never)]
+    fn execute_uncached(&self, u: &mut Universe, frame: &mut Frame) -> Exec {
         match self.access.locate(u, frame.receiver)? {
             Located::Slot(slot) | Located::Watched(slot) => Ok(slot.get()),
             Located::Intercepted => self.intercepted(u, frame.receiver),
