@@ -2,12 +2,14 @@
 //! (metaobject layout, operation), including "not redefined", since a miss means walking the
 //! class hierarchy twice. The cache is flushed when the dispatch epoch changes (a method added
 //! to or changed in a class) and at every collection (a dead layout's address can be reused).
+//! The last answer of `redefinition` per operation is kept here too.
 
 use super::Operation;
 use crate::invokable::Target;
 use crate::universe::Universe;
 use rustc_hash::FxHashMap;
 use yerba_mop::object::{Class, Gc, Layout};
+use yerba_mop::Value;
 
 /// A metaobject's method for an operation, in the explicit or the compatible form.
 #[derive(Clone, Copy)]
@@ -25,7 +27,18 @@ pub struct HandlerCache {
     /// Per operation, the last answer (by metaobject layout address): sites mostly meet the
     /// same metaobjects again, and this spares them the hash.
     last: [Option<(usize, Option<Handler>)>; OPERATIONS],
+    /// Per operation, the last answer of `redefinition`: the metaobject and handler for a
+    /// subject environment in the same global and frame environments and dispatch epoch
+    /// (writes to installed environments bump the epoch).
+    pub(super) last_redefinition: [Option<Redefinition>; OPERATIONS],
     epoch: u64,
+}
+
+#[derive(Clone, Copy)]
+pub(super) struct Redefinition {
+    pub environments: [Value; 3],
+    pub epoch: u64,
+    pub answer: Option<(Value, Handler)>,
 }
 
 /// How many operations there are (`Operation::id` is below).
@@ -35,6 +48,7 @@ impl HandlerCache {
     pub fn clear(&mut self) {
         self.entries.clear();
         self.last = [None; OPERATIONS];
+        self.last_redefinition = [None; OPERATIONS];
     }
 }
 

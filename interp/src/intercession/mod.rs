@@ -132,7 +132,29 @@ pub fn redefinition(
         return None;
     }
     let [global, frame] = u.reflection.ambient_environments();
-    for environment in [global, frame, subject_environment] {
+    let environments = [global, frame, subject_environment];
+    let last = u.handler_cache.last_redefinition[operation.id as usize];
+    if let Some(last) =
+        last.filter(|last| last.environments == environments && last.epoch == u.dispatch_epoch)
+    {
+        return last.answer;
+    }
+    let answer = find_redefinition(u, operation, environments);
+    u.handler_cache.last_redefinition[operation.id as usize] = Some(handlers::Redefinition {
+        environments,
+        epoch: u.dispatch_epoch,
+        answer,
+    });
+    answer
+}
+
+/// The first metaobject in `environments` (global, frame, subject) that redefines `operation`.
+fn find_redefinition(
+    u: &mut Universe,
+    operation: &Operation,
+    environments: [Value; 3],
+) -> Option<(Value, Handler)> {
+    for environment in environments {
         if environment.is_nil() {
             continue;
         }

@@ -81,7 +81,7 @@ fn activate_through(
     activation: Option<(Value, Handler)>,
     args: &[Value],
 ) -> Exec {
-    activate_deciding(u, target, activation, args, None)
+    activate_deciding(u, target, activation, args, None, None)
 }
 
 /// How a callee runs, decided in advance by a send site for receivers of one layout in the
@@ -95,8 +95,8 @@ enum Decided {
     Inlined(Inlined),
 }
 
-/// [`activate_through`], with how the callee runs decided in advance (`decided`, valid for the
-/// receiver in the current frame environment).
+/// [`activate_through`], with how the callee runs decided in advance (`decided`, valid for
+/// receivers of `layout` in the current frame environment).
 #[inline(always)]
 fn activate_deciding(
     u: &mut Universe,
@@ -104,6 +104,7 @@ fn activate_deciding(
     activation: Option<(Value, Handler)>,
     args: &[Value],
     decided: Option<Decided>,
+    layout: Option<Gc<Layout>>,
 ) -> Exec {
     let Some((metaobject, handler)) = activation else {
         return invoke(u, target, args, decided);
@@ -136,9 +137,13 @@ fn activate_deciding(
     // A copy: a primitive must not see its arguments change if Smalltalk code it runs changes
     // the array.
     let args: SmallVec<[Value; 8]> = items[2..].iter().map(Cell::get).collect();
+    // The decision stands for a receiver of the same layout in the same frame environment.
+    let same_case = environment == u.reflection.frame_environment()
+        && layout.is_some_and(|layout| u.layout_of(args[0]) == layout);
+    let decided = decided.filter(|_| same_case);
     u.with_frame_environment(environment, |u| {
         if level == u.reflection.base_level {
-            invoke(u, target, &args, None)
+            invoke(u, target, &args, decided)
         } else {
             u.at_meta_level(|u| target.invoke(u, &args))
         }
@@ -239,7 +244,7 @@ impl SendCache {
         };
         match resolution {
             (Some(target), activation, decided) => {
-                activate_deciding(u, target, activation, args, Some(decided))
+                activate_deciding(u, target, activation, args, Some(decided), Some(layout))
             }
             (None, _, _) => does_not_understand(u, selector, args),
         }
