@@ -10,7 +10,6 @@ use crate::invokable::{activate_method_reflectively, activate_method_with, Targe
 use crate::nodes::Inlined;
 use crate::universe::Universe;
 use crate::unwind::Exec;
-use smallvec::SmallVec;
 use std::cell::Cell;
 use yerba_mop::heap::Tracer;
 use yerba_mop::object::{Array, Class, Gc, Layout};
@@ -135,17 +134,28 @@ fn activate_deciding(
     let items = answered.items();
     let (environment, level) = (items[0].get(), items[1].get());
     // A copy: a primitive must not see its arguments change if Smalltalk code it runs changes
-    // the array.
-    let args: SmallVec<[Value; 8]> = items[2..].iter().map(Cell::get).collect();
+    // the array. Up to 8 values stay on the native stack.
+    let count = items.len() - 2;
+    let mut buffer = [Value::NIL; 8];
+    let spilled: Vec<Value>;
+    let args: &[Value] = if count <= buffer.len() {
+        for (value, item) in buffer.iter_mut().zip(&items[2..]) {
+            *value = item.get();
+        }
+        &buffer[..count]
+    } else {
+        spilled = items[2..].iter().map(Cell::get).collect();
+        &spilled
+    };
     // The decision stands for a receiver of the same layout in the same frame environment.
     let same_case = environment == u.reflection.frame_environment()
         && layout.is_some_and(|layout| u.layout_of(args[0]) == layout);
     let decided = decided.filter(|_| same_case);
     u.with_frame_environment(environment, |u| {
         if level == u.reflection.base_level {
-            invoke(u, target, &args, decided)
+            invoke(u, target, args, decided)
         } else {
-            u.at_meta_level(|u| target.invoke(u, &args))
+            u.at_meta_level(|u| target.invoke(u, args))
         }
     })
 }
