@@ -117,6 +117,21 @@ fn activate_deciding(
     if answer == u.reflection.unobserved_array {
         return invoke(u, target, args, decided);
     }
+    activate_answered(u, target, metaobject, args, answer, decided, layout)
+}
+
+/// Activates `target` as the activation handler of `metaobject` answered for `args`: with the
+/// receiver, arguments, frame environment and level of the answered array.
+#[inline(never)]
+fn activate_answered(
+    u: &mut Universe,
+    target: Target,
+    metaobject: Value,
+    args: &[Value],
+    answer: Value,
+    decided: Option<Decided>,
+    layout: Option<Gc<Layout>>,
+) -> Exec {
     let size = args.len() + 2;
     let Some(answered) = Array::of(answer).filter(|array| array.len() == size) else {
         let expected = format!("an Array of {size} elements");
@@ -232,23 +247,7 @@ impl SendCache {
                 (r.target, r.activation, r.decided)
             }
             _ => {
-                let target = resolve_lookup(u, selector, layout, args[0])?;
-                let intercession = redefines_frame_operations(u, layout.environment());
-                let inlined = target
-                    .filter(|_| !intercession)
-                    .and_then(|target| Inlined::of(u, layout, target));
-                let resolution = Resolution {
-                    layout,
-                    ambient,
-                    epoch: u.dispatch_epoch,
-                    target,
-                    activation: redefinition(u, &ACTIVATION, layout.environment()),
-                    decided: match inlined {
-                        Some(inlined) => Decided::Inlined(inlined),
-                        None => Decided::Body { intercession },
-                    },
-                };
-                self.0.set(Some(resolution));
+                let resolution = self.resolve(u, selector, layout, args[0])?;
                 (resolution.target, resolution.activation, resolution.decided)
             }
         };
@@ -258,6 +257,36 @@ impl SendCache {
             }
             (None, _, _) => does_not_understand(u, selector, args),
         }
+    }
+
+    /// Asks the metaobjects how a send to `receiver` (of `layout`) resolves, and remembers it.
+    #[cold]
+    #[inline(never)]
+    fn resolve(
+        &self,
+        u: &mut Universe,
+        selector: Value,
+        layout: Gc<Layout>,
+        receiver: Value,
+    ) -> Result<Resolution, crate::unwind::Unwind> {
+        let target = resolve_lookup(u, selector, layout, receiver)?;
+        let intercession = redefines_frame_operations(u, layout.environment());
+        let inlined = target
+            .filter(|_| !intercession)
+            .and_then(|target| Inlined::of(u, layout, target));
+        let resolution = Resolution {
+            layout,
+            ambient: u.reflection.ambient_environments(),
+            epoch: u.dispatch_epoch,
+            target,
+            activation: redefinition(u, &ACTIVATION, layout.environment()),
+            decided: match inlined {
+                Some(inlined) => Decided::Inlined(inlined),
+                None => Decided::Body { intercession },
+            },
+        };
+        self.0.set(Some(resolution));
+        Ok(resolution)
     }
 
     pub fn trace(&self, tracer: &mut Tracer) {
