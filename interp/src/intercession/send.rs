@@ -225,7 +225,7 @@ pub struct SendCache(Cell<Option<Resolution>>);
 
 impl SendCache {
     /// Sends `selector` to `args[0]`, of `layout`, through intercession.
-    #[inline(always)]
+    #[inline(never)]
     pub fn send(
         &self,
         u: &mut Universe,

@@ -7,7 +7,7 @@
 //!
 //! The chain is also the send's intercession site (MOP): layouts carrying an environment are
 //! never cached, and while a global or frame environment is in effect the chain's key does not
-//! match, so such sends take the miss path, which hands them to `intercession::send`.
+//! match, so such sends fall through the entries to the site's `intercession::SendCache`.
 //!
 //! An entry is specialised on its target: a method is activated, a primitive called directly,
 //! and a trivial method (a getter, a setter, a constant) is inlined into the entry and runs
@@ -198,6 +198,9 @@ impl DispatchChain {
                 }
             }
         }
+        if u.intercepts_send(layout) {
+            return self.reflective.send(u, selector, layout, args);
+        }
         self.miss(u, selector, layout, args)
     }
 
@@ -205,9 +208,6 @@ impl DispatchChain {
     #[cold]
     #[inline(never)]
     fn miss(&self, u: &mut Universe, selector: Value, layout: Gc<Layout>, args: &[Value]) -> Exec {
-        if u.intercepts_send(layout) {
-            return self.reflective.send(u, selector, layout, args);
-        }
         if self.epoch.get() != u.dispatch_key() {
             self.entries.iter().for_each(|e| e.set(None));
             self.megamorphic.set(false);
