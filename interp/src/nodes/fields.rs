@@ -61,7 +61,6 @@ impl FieldAccess {
         }))
     }
 
-    #[cold]
     #[inline(never)]
     fn locate_uncached(
         &self,
@@ -146,7 +145,6 @@ impl FieldRead {
     }
 
     /// Out of line, so that the fast path needs no stack frame.
-    #[cold]
     #[inline(never)]
     fn intercepted(&self, u: &mut Universe, receiver: Value) -> Exec {
         intercession::read_field(u, receiver, self.access.index)
@@ -181,7 +179,6 @@ impl FieldWrite {
     }
 
     /// Out of line, so that the fast path needs no stack frame.
-    #[cold]
     #[inline(never)]
     fn intercepted(&self, u: &mut Universe, receiver: Value, value: Value) -> Exec {
         intercession::write_field(u, receiver, self.access.index, value)

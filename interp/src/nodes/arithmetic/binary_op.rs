@@ -177,7 +177,6 @@ impl BinaryOp {
         (self.specialisation.get())(self, u, frame)
     }
 
-    #[cold]
     #[inline(never)]
     fn send(&self, u: &mut Universe, left: Value, right: Value) -> Exec {
         let is_number = |v: Value| v.is_small_int() || v.is_double();

@@ -126,7 +126,6 @@ fn setter(node: &Send, u: &mut Universe, frame: &mut Frame) -> Exec {
 }
 
 /// The getter guard failed after the receiver was evaluated (which must not happen twice).
-#[cold]
 #[inline(never)]
 fn dispatch_after_receiver(node: &Send, u: &mut Universe, _: &mut Frame, receiver: Value) -> Exec {
     if despecialise_after_guard(u) {
