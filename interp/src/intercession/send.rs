@@ -233,9 +233,8 @@ impl SendCache {
         layout: Gc<Layout>,
         args: &[Value],
     ) -> Exec {
-        if !u.at_base_level() {
-            return send(u, selector, args);
-        }
+        // Sends are only intercepted at base level.
+        debug_assert!(u.at_base_level());
         let ambient = u.reflection.ambient_environments();
         // SAFETY: nothing changes the cache while it is compared (a reference, as a copy of the
         // resolution would cost more than the comparison).
