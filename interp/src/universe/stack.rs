@@ -46,9 +46,12 @@ impl ValueStack {
         self.top = base;
     }
 
+    /// The first slot of the frame at `base` (a base `push_frame` answered, so within the
+    /// stack: no bounds check).
     #[inline(always)]
     pub fn slots_at(&self, base: usize) -> *const Cell<Value> {
-        self.slots[base..].as_ptr()
+        debug_assert!(base <= self.top);
+        self.slots.as_ptr().wrapping_add(base)
     }
 
     pub fn set(&self, index: usize, value: Value) {
