@@ -242,6 +242,10 @@ impl DispatchChain {
     /// entry is still valid.
     #[inline(always)]
     pub fn field_of(&self, u: &Universe, receiver: Value) -> Option<(&'static Cell<Value>, bool)> {
+        // The epoch first: while sends are intercepted, it is what fails.
+        if self.epoch.get() != u.dispatch_key() {
+            return None;
+        }
         let (layout, offset, answers_argument) = match self.entries[0].get()? {
             (layout, Cached::Getter(offset)) => (layout, offset, false),
             (
@@ -253,8 +257,8 @@ impl DispatchChain {
             ) => (layout, offset, answers_argument),
             _ => return None,
         };
-        let valid = header_of(receiver)?.layout() == layout && self.epoch.get() == u.dispatch_key();
-        valid.then(|| (field_at(receiver, offset), answers_argument))
+        (header_of(receiver)?.layout() == layout)
+            .then(|| (field_at(receiver, offset), answers_argument))
     }
 
     pub fn trace(&self, tracer: &mut Tracer) {
