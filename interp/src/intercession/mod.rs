@@ -206,17 +206,19 @@ pub fn run_handler<const N: usize>(
     subject: Value,
     args: [Value; N],
 ) -> Exec {
+    // Two branches, so that each call has a length known when compiling.
     let mut call = [Value::NIL; 5];
-    let start = if handler.explicit {
-        call[0] = metaobject;
-        1
-    } else {
-        0
-    };
-    call[start] = subject;
-    call[start + 1..start + 1 + N].copy_from_slice(&args);
     u.enter_meta_level();
-    let answer = handler.target.invoke(u, &call[..start + 1 + N]);
+    let answer = if handler.explicit {
+        call[0] = metaobject;
+        call[1] = subject;
+        call[2..2 + N].copy_from_slice(&args);
+        handler.target.invoke(u, &call[..2 + N])
+    } else {
+        call[0] = subject;
+        call[1..1 + N].copy_from_slice(&args);
+        handler.target.invoke(u, &call[..1 + N])
+    };
     u.leave_meta_level();
     answer
 }
