@@ -25,15 +25,17 @@ impl ValueStack {
         let base = self.top;
         let end = base + size;
         let frame = self.slots.get(base..end)?;
-        let count = args.len().min(size);
+        // Callers size frames for their arguments; checking it once lets the copy below be
+        // as long as the (often constant) number of arguments.
+        assert!(args.len() <= size, "a frame has a slot for every argument");
         // Frames hold a handful of slots: plain stores beat a call to memcpy or memset, so the
         // stores are volatile to keep the compiler from turning the loops into such calls.
         let slots = frame.as_ptr() as *mut Value;
-        for (i, arg) in args[..count].iter().enumerate() {
-            // SAFETY: `i < count <= size`, within the frame just bounds-checked.
+        for (i, arg) in args.iter().enumerate() {
+            // SAFETY: `i < args.len() <= size`, within the frame just bounds-checked.
             unsafe { slots.add(i).write_volatile(*arg) };
         }
-        for i in count..size {
+        for i in args.len()..size {
             // SAFETY: `i < size`, within the frame.
             unsafe { slots.add(i).write_volatile(Value::NIL) };
         }
