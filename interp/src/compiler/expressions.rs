@@ -127,6 +127,9 @@ impl Compiler<'_> {
             return Err(self.error(pos, format!("Cannot assign to '{name}'.")));
         }
         if let Some(var) = self.scopes.resolve(name) {
+            if var.depth == 0 && var.slot <= self.scopes.parameters_at(0) {
+                self.scopes.current().assigns_parameters = true;
+            }
             if self.intercession {
                 let target = self.intercepted_variable(name, &var);
                 return Ok(Node::InterceptedWrite(Box::new(InterceptedWrite {
@@ -232,6 +235,7 @@ impl Compiler<'_> {
             arity,
             frame_size: activation.frame_size(),
             needs_context: activation.needs_context,
+            assigns_parameters: activation.assigns_parameters,
             file: self.class.file.clone(),
             pos,
             variables: activation.names,

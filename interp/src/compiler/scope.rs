@@ -20,6 +20,8 @@ pub struct Activation {
     pub captured: HashSet<u32>,
     /// How many of the first slots after the receiver hold the parameters.
     pub parameters: u32,
+    /// Whether the activation's own code assigns to one of its parameters.
+    pub assigns_parameters: bool,
     /// Every variable declared, in order, for the name table.
     pub declared: Vec<(String, u32, VariableKind)>,
     /// The name table, shared with intercession sites before the activation is complete.
@@ -35,6 +37,7 @@ impl Activation {
             needs_context: false,
             captured: HashSet::new(),
             parameters: 0,
+            assigns_parameters: false,
             declared: Vec::new(),
             names: Rc::default(),
         }

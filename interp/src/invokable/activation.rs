@@ -9,6 +9,7 @@ use super::{Block, CompiledBody, Context, Frame, Method};
 use crate::intercession::{self, intercept_return};
 use crate::universe::{ReflectiveFrame, Universe};
 use crate::unwind::{Exec, Unwind};
+use std::cell::Cell;
 use yerba_mop::object::Gc;
 use yerba_mop::Value;
 
@@ -112,6 +113,13 @@ fn run(
     u.check_native_stack()?;
     if code.needs_context {
         run_in_context(u, code, args, receiver, outer, method)
+    } else if code.frame_size == args.len() && !code.assigns_parameters && u.values_are_rooted(args)
+    {
+        // Only the arguments, only read: the frame reads them where the caller put them, which
+        // the collector scans and the caller keeps until the activation returns.
+        let slots = args.as_ptr() as *const Cell<Value>;
+        let mut frame = Frame::new(slots, receiver, outer, Value::NIL, method);
+        execute_body(u, code, &mut frame)
     } else {
         let base = u
             .stack

@@ -18,6 +18,9 @@ pub struct CompiledBody {
     /// Whether an inner block reaches this activation's variables or returns through it, so that
     /// the variables must live in a heap `Context` instead of on the VM stack.
     pub needs_context: bool,
+    /// Whether the body assigns to one of its parameters: if it does not and has no other
+    /// slots, its frame's slots can be the caller's argument values themselves.
+    pub assigns_parameters: bool,
     pub file: Rc<SourceFile>,
     pub pos: Pos,
     /// The names of the activation's variables, for `Context` views.

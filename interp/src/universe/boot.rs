@@ -222,6 +222,7 @@ pub fn boot(options: Options) -> Box<Universe> {
         start_time: Instant::now(),
         compilation_time: Duration::ZERO,
         native_stack_limit: 0,
+        native_stack: 0..0,
         print_stats: options.print_stats,
         reflection: ReflectionState::new(!options.no_mop, base_level, unobserved_array),
         gc_inhibitions: 0,

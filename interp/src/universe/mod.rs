@@ -169,6 +169,8 @@ pub struct Universe {
     /// Time spent loading and compiling classes, for `system totalCompilationTime`.
     pub compilation_time: std::time::Duration,
     native_stack_limit: usize,
+    /// The addresses of the interpreter thread's native stack, which the collector scans.
+    native_stack: std::ops::Range<usize>,
     pub print_stats: bool,
     /// While positive, allocation never collects: code building objects whose only references
     /// are in Rust-owned memory (an AST under construction) runs like this.
@@ -187,6 +189,7 @@ impl Universe {
         let mut u = boot::boot(options);
         u.heap.set_stack_base(stack_base);
         u.native_stack_limit = stack_base.saturating_sub(stack_size) + NATIVE_STACK_RESERVE;
+        u.native_stack = stack_base.saturating_sub(stack_size)..stack_base;
         u.load_core_library();
         u
     }
@@ -416,6 +419,14 @@ impl Universe {
         } else {
             ""
         }
+    }
+
+    /// Whether `values` lie where the collector finds them (the native stack or the value
+    /// stack), so that an activation may read its arguments in place instead of copying them.
+    #[inline(always)]
+    pub fn values_are_rooted(&self, values: &[Value]) -> bool {
+        let at = values.as_ptr() as usize;
+        self.native_stack.contains(&at) || self.stack.holds(at)
     }
 
     /// Guards against native stack exhaustion before every activation.

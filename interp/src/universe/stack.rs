@@ -43,6 +43,13 @@ impl ValueStack {
         Some(base)
     }
 
+    /// Whether `address` is that of a slot in use (below the top).
+    #[inline(always)]
+    pub fn holds(&self, address: usize) -> bool {
+        let start = self.slots.as_ptr() as usize;
+        (start..start + self.top * std::mem::size_of::<Value>()).contains(&address)
+    }
+
     #[inline(always)]
     pub fn pop_frame(&mut self, base: usize) {
         self.top = base;
