@@ -28,6 +28,7 @@ pub use variables::{
 };
 
 use crate::invokable::Target;
+use crate::primitives::selector_arity;
 use crate::universe::Universe;
 use crate::unwind::{Exec, Unwind};
 pub use handlers::Handler;
@@ -277,13 +278,26 @@ fn lookup_answer(
     if answer.is_nil() {
         return Ok(None);
     }
+    let arity = selector_arity(u.text_of(selector));
     match Target::of(answer) {
-        Some(target) => Ok(Some(target)),
-        None => {
+        Some(target) if target_arity(u, target) == arity => Ok(Some(target)),
+        found => {
             let about = format!("#{}", u.text_of(selector));
+            let expected = match found {
+                Some(_) => format!("a method taking {arity} argument(s)"),
+                None => "a method".to_string(),
+            };
             Err(malformed_answer(
-                u, &LOOKUP, metaobject, subject, answer, &about, "a method",
+                u, &LOOKUP, metaobject, subject, answer, &about, &expected,
             ))
         }
+    }
+}
+
+/// How many arguments `target` takes.
+fn target_arity(u: &Universe, target: Target) -> usize {
+    match target {
+        Target::Method(method) => method.code().arity,
+        Target::Primitive(primitive) => selector_arity(u.text_of(primitive.signature())),
     }
 }

@@ -11,6 +11,7 @@ mod arguments;
 mod array;
 mod block;
 
+pub use arguments::selector_arity;
 pub use block::is_block_evaluation;
 mod class;
 mod double;
