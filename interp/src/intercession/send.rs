@@ -72,8 +72,6 @@ pub fn activate(
 }
 
 /// Activates `target` with `args`, through `activation` (a metaobject and its handler) if given.
-/// A handler that can only answer its activation array back gets a placeholder instead of one
-/// (docs/mop.md): answering it means activating with the array as it would have been.
 fn activate_through(
     u: &mut Universe,
     target: Target,
@@ -95,7 +93,9 @@ enum Decided {
 }
 
 /// [`activate_through`], with how the callee runs decided in advance (`decided`, valid for
-/// receivers of `layout` in the current frame environment).
+/// receivers of `layout` in the current frame environment). A handler that can only answer its
+/// activation array back gets a placeholder instead of one (docs/mop.md): answering it means
+/// activating with the array as it would have been.
 #[inline(always)]
 fn activate_deciding(
     u: &mut Universe,
