@@ -284,7 +284,8 @@ fn lookup_answer(
         found => {
             let about = format!("#{}", u.text_of(selector));
             let expected = match found {
-                Some(_) => format!("a method taking {arity} argument(s)"),
+                Some(_) if arity == 1 => "a method taking 1 argument".to_string(),
+                Some(_) => format!("a method taking {arity} arguments"),
                 None => "a method".to_string(),
             };
             Err(malformed_answer(

@@ -116,7 +116,9 @@ fn run(
     } else if code.frame_size == args.len() && !code.assigns_parameters && u.values_are_rooted(args)
     {
         // Only the arguments, only read: the frame reads them where the caller put them, which
-        // the collector scans and the caller keeps until the activation returns.
+        // the collector scans and the caller keeps until the activation returns. `Cell<Value>`
+        // has the layout of `Value`, and nothing writes these slots: the body has no locals and
+        // never assigns a parameter (`Context` views write locals only).
         let slots = args.as_ptr() as *const Cell<Value>;
         let mut frame = Frame::new(slots, receiver, outer, Value::NIL, method);
         execute_body(u, code, &mut frame)
