@@ -63,8 +63,9 @@ Measuring:
                        a selection the MOP group runs. The pairs are the MOP's
                        (reflective against plain, ...; see --list); whenever both
                        halves of a pair run, a table after the report shows the
-                       ratio variant/baseline of their medians (on each VM), with
-                       the geometric mean over the operations and over the
+                       ratio variant/baseline of their medians (on each VM; with
+                       one VM also of their minima, steadier on a loaded machine),
+                       with the geometric mean over the operations and over the
                        traced benchmarks
       --smoke          run each benchmark once (1 iteration) at its smallest
                        verified size and only check that it verifies; without a
