@@ -25,9 +25,14 @@ pub fn activate_method(u: &mut Universe, method: Gc<Method>, args: &[Value]) -> 
 /// redefine a variable, field or return operation, the body with intercession sites runs, and
 /// its answer goes through the return operation.
 pub fn activate_method_reflectively(u: &mut Universe, method: Gc<Method>, args: &[Value]) -> Exec {
-    let environment = u.layout_of(args[0]).environment();
-    let intercession = intercession::redefines_frame_operations(u, environment);
+    let intercession = intercepts_frame(u, args[0]);
     activate_method_with(u, method, args, intercession)
+}
+
+/// Whether a metaobject may redefine a variable, field or return operation of an activation
+/// whose receiver is `receiver`.
+fn intercepts_frame(u: &Universe, receiver: Value) -> bool {
+    intercession::redefines_frame_operations(u, u.layout_of(receiver).environment())
 }
 
 /// Activates `method` at base level, running its body with intercession sites if
@@ -52,17 +57,6 @@ pub fn activate_method_with(
     }
 }
 
-/// `code`, or its twin with intercession sites if a metaobject may redefine one of their
-/// operations in an activation of `receiver`.
-fn body_for<'c>(u: &Universe, code: &'c CompiledBody, receiver: Value) -> &'c CompiledBody {
-    let environment = u.layout_of(receiver).environment();
-    if intercession::redefines_frame_operations(u, environment) {
-        code.with_intercession()
-    } else {
-        code
-    }
-}
-
 #[inline(always)]
 fn run_method(u: &mut Universe, method: Gc<Method>, code: &CompiledBody, args: &[Value]) -> Exec {
     debug_assert_eq!(args.len(), code.arity + 1);
@@ -79,8 +73,8 @@ fn run_method(u: &mut Universe, method: Gc<Method>, code: &CompiledBody, args: &
 #[inline]
 pub fn activate_block(u: &mut Universe, block: Gc<Block>, args: &[Value]) -> Exec {
     let mut code = block.code();
-    if u.reflection.intercepting() {
-        code = body_for(u, code, block.receiver());
+    if u.reflection.intercepting() && intercepts_frame(u, block.receiver()) {
+        code = code.with_intercession();
     }
     debug_assert_eq!(args.len(), code.arity + 1);
     let result = match run(
