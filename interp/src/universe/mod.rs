@@ -20,7 +20,7 @@ pub use stack::ValueStack;
 
 use crate::invokable::{CompiledBody, Method, Primitive};
 use crate::unwind::Unwind;
-use crate::vm_error::{TraceFrame, VmError};
+use crate::vm_error::VmError;
 use std::path::PathBuf;
 use std::ptr::NonNull;
 use std::time::Instant;
@@ -370,14 +370,9 @@ impl Universe {
     /// leaving it.
     #[cold]
     pub fn leave_activation_with_error(&mut self, code: &CompiledBody, method: Value) -> Unwind {
-        let activation = self.method_description(method);
-        if let Some(error) = self.error.as_mut() {
-            let pos = error.pending_pos.take().unwrap_or(code.pos);
-            error.frames.push(TraceFrame {
-                file: code.file.clone(),
-                pos,
-                activation,
-            });
+        if let Some(mut error) = self.error.take() {
+            error.add_frame(&code.file, code.pos, method, |m| self.method_description(m));
+            self.error = Some(error);
         }
         Unwind::Error
     }
