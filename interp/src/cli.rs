@@ -2,7 +2,8 @@
 //! name or a `.som` path); everything after the program is passed to it.
 
 use crate::universe::Options;
-use std::path::PathBuf;
+use std::ffi::{OsStr, OsString};
+use std::path::{Path, PathBuf};
 
 pub const USAGE: &str = "\
 Usage: yerba [options] [-cp dir1:dir2:...] <ClassName | path/File.som> [args...]
@@ -31,37 +32,40 @@ pub enum Command {
     },
 }
 
-pub fn parse(args: &[String]) -> Result<Command, String> {
+/// Parses the command line (without the command's name). Arguments need not be UTF-8:
+/// classpath directories and the program's directory are paths and taken as they are, the
+/// program's arguments become Strings with undecodable bytes replaced (U+FFFD); only the
+/// class name must be text.
+pub fn parse(args: &[OsString]) -> Result<Command, String> {
     let mut options = Options::default();
     let mut classpath: Vec<PathBuf> = Vec::new();
     let mut iter = args.iter();
     while let Some(arg) = iter.next() {
-        match arg.as_str() {
-            "-h" | "--help" => return Ok(Command::Help),
-            "-V" | "--version" => return Ok(Command::Version),
-            "-cp" | "--classpath" => {
+        match arg.as_encoded_bytes() {
+            b"-h" | b"--help" => return Ok(Command::Help),
+            b"-V" | b"--version" => return Ok(Command::Version),
+            b"-cp" | b"--classpath" => {
                 let dirs = iter.next().ok_or("-cp needs a list of directories")?;
-                classpath.extend(dirs.split(':').filter(|d| !d.is_empty()).map(PathBuf::from));
+                classpath.extend(std::env::split_paths(dirs).filter(|d| !d.as_os_str().is_empty()));
             }
-            "--gc-stress" => options.gc_policy.stress_interval = Some(97),
-            "--max-heap" => {
+            b"--gc-stress" => options.gc_policy.stress_interval = Some(97),
+            b"--max-heap" => {
                 let size = iter.next().ok_or("--max-heap needs a size in MiB")?;
-                let mib: usize = size
-                    .parse()
-                    .map_err(|_| format!("--max-heap: '{size}' is not a number of MiB"))?;
-                options.gc_policy.max_heap_bytes = mib.saturating_mul(1024 * 1024);
+                options.gc_policy.max_heap_bytes = heap_size(size)?;
             }
-            "--stats" => options.print_stats = true,
-            "--no-mop" => options.no_mop = true,
-            option if option.starts_with('-') => return Err(format!("unknown option '{option}'")),
-            program => {
-                let (class_name, directory) = program_class(program);
+            b"--stats" => options.print_stats = true,
+            b"--no-mop" => options.no_mop = true,
+            [b'-', ..] => {
+                return Err(format!("unknown option '{}'", arg.to_string_lossy()));
+            }
+            _ => {
+                let (class_name, directory) = program_class(Path::new(arg))?;
                 if let Some(directory) = directory {
                     classpath.insert(0, directory);
                 }
                 options.classpath = classpath;
                 let mut arguments = vec![class_name.clone()];
-                arguments.extend(iter.cloned());
+                arguments.extend(iter.map(|a| a.to_string_lossy().into_owned()));
                 return Ok(Command::Run {
                     options,
                     class_name,
@@ -73,24 +77,41 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
     Err(String::from("no program given"))
 }
 
-/// A `.som` path names its class by the file stem and adds its directory to the classpath.
-fn program_class(program: &str) -> (String, Option<PathBuf>) {
-    let path = std::path::Path::new(program);
-    if program.ends_with(".som") || program.contains('/') {
-        let stem = path
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .unwrap_or(program)
-            .to_string();
-        let directory = path.parent().map(|p| {
-            if p.as_os_str().is_empty() {
-                PathBuf::from(".")
-            } else {
-                p.to_path_buf()
-            }
-        });
-        (stem, directory)
-    } else {
-        (program.to_string(), None)
+/// The bytes of `--max-heap <MiB>`: a positive whole number of MiB.
+fn heap_size(size: &OsStr) -> Result<usize, String> {
+    let text = size.to_string_lossy();
+    match text.parse::<usize>() {
+        Ok(mib) if mib > 0 => Ok(mib.saturating_mul(1024 * 1024)),
+        _ => Err(format!(
+            "--max-heap: '{text}' is not a positive whole number of MiB"
+        )),
     }
+}
+
+/// A `.som` path names its class by the file stem and adds its directory to the classpath.
+fn program_class(program: &Path) -> Result<(String, Option<PathBuf>), String> {
+    let bytes = program.as_os_str().as_encoded_bytes();
+    if !(bytes.ends_with(b".som") || bytes.contains(&b'/')) {
+        return Ok((class_name(program.as_os_str())?, None));
+    }
+    let stem = program
+        .file_stem()
+        .ok_or_else(|| format!("'{}' does not name a class file", program.display()))?;
+    let directory = program.parent().map(|p| {
+        if p.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            p.to_path_buf()
+        }
+    });
+    Ok((class_name(stem)?, directory))
+}
+
+fn class_name(name: &OsStr) -> Result<String, String> {
+    name.to_str().map(String::from).ok_or_else(|| {
+        format!(
+            "the class name '{}' is not valid UTF-8",
+            name.to_string_lossy()
+        )
+    })
 }

@@ -48,7 +48,7 @@ impl Universe {
             }
             _ => 0,
         };
-        self.out.flush();
+        let status = self.out.finish(status);
         if self.print_stats {
             self.report_statistics();
         }

@@ -6,7 +6,7 @@ use super::arguments::{binary, expect_string, expect_symbol, ternary, unary};
 use super::numbers::{expect_int, Int};
 use super::Entry;
 use crate::universe::Universe;
-use crate::unwind::Exec;
+use crate::unwind::{Exec, Unwind};
 use std::time::Duration;
 use yerba_mop::Value;
 
@@ -74,14 +74,19 @@ fn load_file(u: &mut Universe, args: &[Value]) -> Exec {
     }
 }
 
-/// Ends the program at once with the status (after flushing stdout).
+/// Ends the program at once with the status (after flushing stdout). A process reports only
+/// the low 8 bits of its status, so a status outside 0..255 (which could read as success) is
+/// an error instead.
 fn exit(u: &mut Universe, args: &[Value]) -> Exec {
     let (_, status) = binary(u, args)?;
     let status = match expect_int(u, status)? {
-        Int::Small(s) => s as i32,
-        Int::Big(_) => 1,
+        Int::Small(s) => u8::try_from(s).ok(),
+        Int::Big(_) => None,
     };
-    u.exit(status)
+    match status {
+        Some(status) => u.exit(i32::from(status)),
+        None => Err(u.vm_error("system exit: expects a status between 0 and 255.")),
+    }
 }
 
 // ---- output ------------------------------------------------------------------------------
@@ -90,14 +95,19 @@ fn exit(u: &mut Universe, args: &[Value]) -> Exec {
 fn print_string(u: &mut Universe, args: &[Value]) -> Exec {
     let (receiver, text) = binary(u, args)?;
     let text = expect_string(u, text)?;
-    u.out.print(text.as_str());
+    print(u, text.as_str())?;
     Ok(receiver)
 }
 
 fn print_newline(u: &mut Universe, args: &[Value]) -> Exec {
     let receiver = unary(u, args)?;
-    u.out.print("\n");
+    print(u, "\n")?;
     Ok(receiver)
+}
+
+/// Writes to stdout; output that cannot be written stops the program with a VM error.
+fn print(u: &mut Universe, text: &str) -> Result<(), Unwind> {
+    u.out.print(text).map_err(|message| u.vm_error(message))
 }
 
 fn error_print(u: &mut Universe, args: &[Value]) -> Exec {

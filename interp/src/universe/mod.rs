@@ -437,7 +437,7 @@ impl Universe {
 
     /// Stops the program with `status` after flushing the output.
     pub fn exit(&mut self, status: i32) -> ! {
-        self.out.flush();
+        let status = self.out.finish(status);
         if self.print_stats {
             self.report_statistics();
         }
@@ -446,14 +446,14 @@ impl Universe {
 
     pub fn report_statistics(&self) {
         let stats = self.heap.stats();
-        eprintln!(
-            "yerba: {} collections, {} ms in GC, {} bytes allocated, {} bytes live after last GC, {} ms compiling",
+        self.out.print_error(&format!(
+            "yerba: {} collections, {} ms in GC, {} bytes allocated, {} bytes live after last GC, {} ms compiling\n",
             stats.collections,
             stats.total_time.as_millis(),
             stats.bytes_allocated,
             stats.live_bytes,
             self.compilation_time.as_millis()
-        );
+        ));
     }
 }
 
@@ -482,6 +482,6 @@ impl Allocator for Universe {
 #[cold]
 pub fn fatal_out_of_memory(error: OutOfMemory) -> ! {
     output::flush_stdout();
-    eprintln!("yerba: {error}");
-    std::process::exit(1)
+    output::write_stderr(&format!("yerba: {error}\n"));
+    std::process::exit(Output.finish(1))
 }
