@@ -48,6 +48,16 @@ impl Allocator for BootAllocator<'_> {
         // SAFETY: the object model initialises what it allocates.
         unsafe { self.0.allocate(size, info) }
     }
+
+    fn allocate_owning(
+        &mut self,
+        size: usize,
+        external_bytes: usize,
+        info: &'static TypeInfo,
+    ) -> Result<NonNull<GcHeader>, OutOfMemory> {
+        // SAFETY: as above, and the object model frees external memory in finalizers.
+        unsafe { self.0.allocate_owning(size, external_bytes, info) }
+    }
 }
 
 pub fn boot(options: Options) -> Box<Universe> {

@@ -463,16 +463,37 @@ impl Allocator for Universe {
         size: usize,
         info: &'static TypeInfo,
     ) -> Result<NonNull<GcHeader>, OutOfMemory> {
+        // SAFETY: the object model initialises the header and fields of what it allocates.
+        self.allocate_collecting(|heap| unsafe { heap.allocate(size, info) })
+    }
+
+    fn allocate_owning(
+        &mut self,
+        size: usize,
+        external_bytes: usize,
+        info: &'static TypeInfo,
+    ) -> Result<NonNull<GcHeader>, OutOfMemory> {
+        // SAFETY: as above, and the object model frees external memory in finalizers.
+        self.allocate_collecting(|heap| unsafe { heap.allocate_owning(size, external_bytes, info) })
+    }
+}
+
+impl Universe {
+    /// Runs `allocate` on the heap, collecting first when a collection is due, and collecting
+    /// and trying again once if the heap is full.
+    #[inline(always)]
+    fn allocate_collecting(
+        &mut self,
+        mut allocate: impl FnMut(&mut Heap) -> Result<NonNull<GcHeader>, OutOfMemory>,
+    ) -> Result<NonNull<GcHeader>, OutOfMemory> {
         if self.gc_inhibitions == 0 && self.heap.collection_due() {
             self.collect_garbage();
         }
-        // SAFETY: the object model initialises the header and fields of what it allocates.
-        match unsafe { self.heap.allocate(size, info) } {
+        match allocate(&mut self.heap) {
             Ok(object) => Ok(object),
             Err(_) => {
                 self.collect_garbage();
-                // SAFETY: as above.
-                unsafe { self.heap.allocate(size, info) }
+                allocate(&mut self.heap)
             }
         }
     }

@@ -4,7 +4,8 @@
 //! **Objects.** Every heap object starts with a one-word [`GcHeader`] naming its [`TypeInfo`];
 //! objects are 16-byte aligned, zero-filled when allocated, and never move. Objects of up to
 //! 8 KiB live in cells of size-class blocks (`block.rs`), bigger ones are allocated one by one
-//! (`large.rs`).
+//! (`large.rs`). Memory an object owns outside the heap (a big integer's digits) is counted as
+//! heap memory while the object lives (`external.rs`).
 //!
 //! **References.** Inside the heap and in the precise roots, a reference is a [`Value`] (or a
 //! `NonNull<GcHeader>`) holding the address of an object's header, and every one of them is
@@ -23,6 +24,7 @@
 //! thread whose stack base was registered.
 
 mod block;
+mod external;
 mod header;
 mod large;
 mod policy;
@@ -45,6 +47,7 @@ pub use tracer::Tracer;
 
 use crate::value::Value;
 use block::{BlockSpace, BLOCK_SIZE};
+use external::ExternalSpace;
 use large::LargeSpace;
 use size_class::SizeClass;
 
@@ -72,6 +75,7 @@ pub type Survives = dyn Fn(Value) -> bool;
 pub struct Heap {
     blocks: BlockSpace,
     large: LargeSpace,
+    external: ExternalSpace,
     policy: GcPolicy,
     /// What the policy allows to allocate between the last collection and the next, kept so
     /// that the per-allocation check is one comparison.
@@ -88,6 +92,7 @@ impl Heap {
         Heap {
             blocks: BlockSpace::new(),
             large: LargeSpace::new(),
+            external: ExternalSpace::new(),
             allocation_budget: policy.threshold_bytes(0),
             policy,
             stats: GcStats::default(),
@@ -128,6 +133,34 @@ impl Heap {
         self.stats.bytes_allocated_since_collection += bytes;
         self.stats.allocations_since_collection += 1;
         Ok(object)
+    }
+
+    /// Allocates like [`Heap::allocate`] an object that owns `external_bytes` of memory outside
+    /// the heap, which its finalizer frees: they count as allocated and as part of the heap
+    /// (within its limit) until a collection finds the object dead.
+    ///
+    /// # Safety
+    /// As for [`Heap::allocate`]; and the object's finalizer must free the external memory.
+    pub unsafe fn allocate_owning(
+        &mut self,
+        size: usize,
+        external_bytes: usize,
+        info: &'static TypeInfo,
+    ) -> Result<NonNull<GcHeader>, OutOfMemory> {
+        self.grow(external_bytes)?;
+        // SAFETY: per this function's contract.
+        match unsafe { self.allocate(size, info) } {
+            Ok(object) => {
+                self.external.adopt(object, external_bytes);
+                self.stats.bytes_allocated += external_bytes as u64;
+                self.stats.bytes_allocated_since_collection += external_bytes;
+                Ok(object)
+            }
+            Err(error) => {
+                self.stats.heap_bytes -= external_bytes;
+                Err(error)
+            }
+        }
     }
 
     #[cold]
@@ -201,13 +234,16 @@ impl Heap {
         });
 
         // SAFETY: `finish` traced everything reachable from the roots, so all live objects are
-        // marked.
+        // marked; the external space is swept while the marks are still there.
+        let (external_live, external_released) = unsafe { self.external.sweep() };
+        // SAFETY: as above.
         let (small_live, (large_live, large_released)) =
             unsafe { (self.blocks.sweep(), self.large.sweep()) };
-        let live_bytes = small_live + large_live;
+        let live_bytes = small_live + large_live + external_live;
         let spare_bytes = self.policy.threshold_bytes(live_bytes);
         self.allocation_budget = spare_bytes;
-        let released = large_released + self.blocks.release_empty_blocks(spare_bytes);
+        let released =
+            large_released + external_released + self.blocks.release_empty_blocks(spare_bytes);
 
         let stats = &mut self.stats;
         stats.heap_bytes -= released;

@@ -8,7 +8,8 @@ pub struct GcStats {
     pub collections: u64,
     /// Total time spent collecting.
     pub total_time: Duration,
-    /// Bytes allocated since the heap was created (cell sizes, so including rounding).
+    /// Bytes allocated since the heap was created (cell sizes, so including rounding, plus the
+    /// external memory of the objects owning some).
     pub bytes_allocated: u64,
     /// Objects allocated since the heap was created.
     pub allocations: u64,
@@ -16,8 +17,9 @@ pub struct GcStats {
     pub bytes_allocated_since_collection: usize,
     /// Objects allocated since the last collection.
     pub allocations_since_collection: u64,
-    /// Bytes of the objects that survived the last collection.
+    /// Bytes of the objects that survived the last collection, with their external memory.
     pub live_bytes: usize,
-    /// Memory the heap holds now: its blocks (in use or kept empty) and large objects.
+    /// Memory the heap holds now: its blocks (in use or kept empty), large objects and the
+    /// external memory of live objects (and of dead ones not yet collected).
     pub heap_bytes: usize,
 }

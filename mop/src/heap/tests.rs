@@ -346,6 +346,43 @@ fn exceeding_the_heap_limit_is_out_of_memory_until_garbage_is_collected() {
     assert_eq!(heap.stats().heap_bytes, 1 << 20);
 }
 
+/// A blob of `size` bytes standing for an object that owns `external_bytes` outside the heap
+/// (it owns nothing really: the heap's account is what is tested).
+fn new_owner(heap: &mut Heap, size: usize, external_bytes: usize) -> Result<Value, OutOfMemory> {
+    // SAFETY: blobs need no initialisation and own no memory to free.
+    let object = unsafe { heap.allocate_owning(size, external_bytes, &BLOB) }?;
+    Ok(Value::from_pointer(object.as_ptr()))
+}
+
+#[test]
+fn external_memory_counts_as_heap_memory_until_its_owner_is_collected() {
+    let mut heap = Heap::new(GcPolicy {
+        min_threshold_bytes: 1 << 20,
+        max_heap_bytes: 4 << 20,
+        ..GcPolicy::default()
+    });
+    let kept = new_owner(&mut heap, 32, 1 << 20).unwrap();
+    assert_eq!(
+        heap.stats().bytes_allocated_since_collection,
+        32 + (1 << 20)
+    );
+    assert!(heap.collection_due());
+    new_owner(&mut heap, 32, 2 << 20).unwrap();
+    assert_eq!(heap.stats().heap_bytes, BLOCK_SIZE + (3 << 20));
+
+    let error = new_owner(&mut heap, 32, 1 << 20).expect_err("beyond the limit");
+    assert_eq!(error.max_heap_bytes, 4 << 20);
+    // External memory that fits, but whose owner does not, is not counted either.
+    let room = (4 << 20) - heap.stats().heap_bytes;
+    new_owner(&mut heap, 20_000, room - 100).expect_err("no room for the owner");
+    assert_eq!(heap.stats().heap_bytes, BLOCK_SIZE + (3 << 20));
+
+    collect_from(&mut heap, &[kept]);
+    assert_eq!(heap.stats().live_bytes, 32 + (1 << 20));
+    assert_eq!(heap.stats().heap_bytes, BLOCK_SIZE + (1 << 20));
+    new_owner(&mut heap, 32, 2 << 20).expect("room again after the collection");
+}
+
 #[test]
 fn dropping_the_heap_finalizes_every_object() {
     FINALIZED.with(|count| count.set(0));

@@ -1,7 +1,7 @@
 //! Integers beyond the small-integer range. Arithmetic normalises results that fit back into
 //! small integers, so a `BigIntObject` always holds a value outside that range.
 
-use super::{allocate_object, Allocator, Gc, Layout, ObjHeader};
+use super::{Allocator, Gc, Layout, ObjHeader};
 use crate::heap::{GcHeader, OutOfMemory, Tracer, TypeInfo};
 use num_bigint::BigInt;
 use std::ptr::NonNull;
@@ -30,18 +30,27 @@ unsafe fn finalize_bigint(obj: NonNull<GcHeader>) {
     std::ptr::drop_in_place(&mut (*big.as_ptr()).value);
 }
 
+/// The memory a big integer's digits take outside the heap, which the heap counts as the
+/// object's: the length of its digit vector (the capacity is not visible, but the big integer
+/// library keeps it within about twice the length).
+fn digit_bytes(value: &BigInt) -> usize {
+    value.iter_u64_digits().len() * std::mem::size_of::<u64>()
+}
+
 impl BigIntObject {
     pub fn allocate(
         alloc: &mut dyn Allocator,
         layout: Gc<Layout>,
         value: BigInt,
     ) -> Result<Gc<BigIntObject>, OutOfMemory> {
-        let big: Gc<BigIntObject> = allocate_object(
-            alloc,
+        let header = alloc.allocate_owning(
             std::mem::size_of::<BigIntObject>(),
+            digit_bytes(&value),
             &BIGINT_TYPE,
-            Some(layout),
         )?;
+        // SAFETY: fresh zeroed memory of the size of a BigIntObject.
+        let big: Gc<BigIntObject> = unsafe { Gc::from_header(header) };
+        big.header().set_layout(layout);
         // SAFETY: fresh memory: write the BigInt without dropping the zeroed bytes.
         unsafe { std::ptr::write(&mut (*big.as_ptr()).value, value) };
         Ok(big)

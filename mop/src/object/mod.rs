@@ -37,6 +37,16 @@ pub trait Allocator {
         size: usize,
         info: &'static TypeInfo,
     ) -> Result<NonNull<GcHeader>, OutOfMemory>;
+
+    /// The same for an object owning `external_bytes` of memory outside the heap, which its
+    /// finalizer frees; the heap counts them while the object lives
+    /// ([`Heap::allocate_owning`](crate::heap::Heap::allocate_owning)).
+    fn allocate_owning(
+        &mut self,
+        size: usize,
+        external_bytes: usize,
+        info: &'static TypeInfo,
+    ) -> Result<NonNull<GcHeader>, OutOfMemory>;
 }
 
 /// The first two words of every object.
