@@ -7,6 +7,7 @@ use super::numbers::{expect_int, Int};
 use super::Entry;
 use crate::universe::Universe;
 use crate::unwind::{Exec, Unwind};
+use std::io::Read;
 use std::time::Duration;
 use yerba_mop::Value;
 
@@ -64,14 +65,61 @@ fn load(u: &mut Universe, args: &[Value]) -> Exec {
     Ok(u.load_class(name)?.unwrap_or(Value::NIL))
 }
 
-/// The content of the file at the path (relative to the working directory), or nil.
+/// The most `loadFile:` reads (less if the heap limit is lower): the text becomes one String.
+const LOAD_FILE_LIMIT: usize = 1 << 30;
+
+/// The content of the file at the path (relative to the working directory), or nil when it
+/// cannot be read: it is missing, not UTF-8, or not a regular file (reading a directory fails,
+/// reading a pipe or a device could wait or never end). A file larger than the limit is an
+/// error.
 fn load_file(u: &mut Universe, args: &[Value]) -> Exec {
     let (_, path) = binary(u, args)?;
     let path = expect_string(u, path)?;
-    match std::fs::read_to_string(path.as_str()) {
-        Ok(text) => Ok(u.new_string(&text)),
-        Err(_) => Ok(Value::NIL),
+    let limit = LOAD_FILE_LIMIT.min(u.heap.policy().max_heap_bytes);
+    match read_regular_file(path.as_str(), limit) {
+        Ok(Some(text)) => Ok(u.new_string(&text)),
+        Ok(None) => Ok(Value::NIL),
+        Err(FileTooLarge) => {
+            let message = format!(
+                "system loadFile: '{}' is larger than the limit of {} MiB.",
+                path.as_str(),
+                limit >> 20
+            );
+            Err(u.vm_error(message))
+        }
     }
+}
+
+struct FileTooLarge;
+
+/// The text of the regular file at `path` if it can be read, unless it has more than `limit`
+/// bytes.
+fn read_regular_file(path: &str, limit: usize) -> Result<Option<String>, FileTooLarge> {
+    // Looked at before opening: opening a pipe waits for a writer.
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return Ok(None);
+    }
+    let Ok(file) = std::fs::File::open(path) else {
+        return Ok(None);
+    };
+    match file.metadata() {
+        Ok(metadata) if metadata.is_file() => {
+            if metadata.len() > limit as u64 {
+                return Err(FileTooLarge);
+            }
+        }
+        _ => return Ok(None),
+    }
+    // Some regular files (under /proc) report no size or grow while read: read one byte past
+    // the limit to tell.
+    let mut bytes = Vec::new();
+    if file.take(limit as u64 + 1).read_to_end(&mut bytes).is_err() {
+        return Ok(None);
+    }
+    if bytes.len() > limit {
+        return Err(FileTooLarge);
+    }
+    Ok(String::from_utf8(bytes).ok())
 }
 
 /// Ends the program at once with the status (after flushing stdout). A process reports only
