@@ -2,8 +2,12 @@
 
 mod common;
 
-use common::{fresh_temp_dir, repo_root, run_vm, RunOutcome, DEFAULT_TIMEOUT};
+use common::{fresh_temp_dir, repo_root, run_vm, yerba, RunOutcome, DEFAULT_TIMEOUT};
+use std::ffi::{OsStr, OsString};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 fn run_in<S: AsRef<std::ffi::OsStr>>(cwd: &Path, args: &[S]) -> RunOutcome {
     let outcome = run_vm(args, cwd, DEFAULT_TIMEOUT);
@@ -282,4 +286,276 @@ fn no_mop_refuses_the_metaobject_protocol() {
     );
     let with_mop = run_in(&dir, &["NoMop.som"]);
     assert_eq!(with_mop.code, Some(0), "{}", with_mop.describe());
+}
+
+// ---- the edges: output that cannot be written, odd arguments, huge tracebacks and integers --
+
+/// Runs `yerba` in `dir` with the given streams, killing it after the default time limit;
+/// answers its exit code (`None` after a signal or the time limit).
+fn run_with_streams<S: AsRef<OsStr>>(
+    dir: &Path,
+    args: &[S],
+    stdin: Stdio,
+    stdout: Stdio,
+    stderr: Stdio,
+) -> Option<i32> {
+    let mut child = Command::new(yerba())
+        .args(args)
+        .current_dir(dir)
+        .stdin(stdin)
+        .stdout(stdout)
+        .stderr(stderr)
+        .env("RUST_BACKTRACE", "0")
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {}: {e}", yerba()));
+    let start = Instant::now();
+    loop {
+        match child.try_wait().expect("wait for the VM") {
+            Some(status) => return status.code(),
+            None if start.elapsed() > DEFAULT_TIMEOUT => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return None;
+            }
+            None => std::thread::sleep(Duration::from_millis(10)),
+        }
+    }
+}
+
+/// Runs `yerba` in `dir` with stdout going to `/dev/full`; answers the exit code and stderr.
+fn run_into_full_device(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("open /dev/full");
+    let stderr_path = dir.join("stderr.txt");
+    let stderr = std::fs::File::create(&stderr_path).expect("create the stderr file");
+    let code = run_with_streams(dir, args, Stdio::null(), full.into(), stderr.into());
+    let text = std::fs::read(&stderr_path).expect("read the stderr file");
+    (code, String::from_utf8_lossy(&text).into_owned())
+}
+
+#[test]
+fn output_that_cannot_be_written_is_an_error() {
+    let dir = fresh_temp_dir("full-stdout");
+    write(&dir, "Hello.som", "Hello = ( run = ( 'Hello' println ) )\n");
+    write(
+        &dir,
+        "ExitZero.som",
+        "ExitZero = ( run = ( 'bye' println. system exit: 0 ) )\n",
+    );
+    write(
+        &dir,
+        "Chatty.som",
+        "Chatty = ( run = ( 1 to: 100000 do: [ :i | i println ]. system errorPrintln: 'fin' + 'ished' ) )\n",
+    );
+    // Written only by the flush at the end, by `exit:`, or while the program runs.
+    for program in ["Hello.som", "ExitZero.som", "Chatty.som"] {
+        let (code, stderr) = run_into_full_device(&dir, &[program]);
+        assert_eq!(code, Some(1), "{program}: {stderr}");
+        assert!(
+            stderr.contains("Cannot write to stdout"),
+            "{program}: {stderr}"
+        );
+        assert!(!stderr.contains("finished"), "{program}: {stderr}");
+    }
+    let (code, stderr) = run_into_full_device(&dir, &["--help"]);
+    assert_eq!(code, Some(1), "{stderr}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_stderr_that_cannot_be_written_is_not_a_crash() {
+    let dir = fresh_temp_dir("full-stderr");
+    write(&dir, "Hello.som", "Hello = ( run = ( 'Hello' println ) )\n");
+    write(&dir, "Fails.som", "Fails = ( run = ( 1 / 0 ) )\n");
+    let cases: [(&[&str], i32); 4] = [
+        (&["--stats", "Hello.som"], 0),
+        (&["Fails.som"], 1),
+        (&["--no-such-option"], 1),
+        (&[], 1),
+    ];
+    for (args, expected) in cases {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .expect("open /dev/full");
+        let code = run_with_streams(&dir, args, Stdio::null(), Stdio::null(), full.into());
+        assert_eq!(code, Some(expected), "{args:?}");
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn arguments_need_not_be_utf8() {
+    let dir = fresh_temp_dir("non-utf8");
+    write(
+        &dir,
+        "EchoArgs.som",
+        "EchoArgs = ( run: args = ( args do: [:a | a println ] ) )\n",
+    );
+    let bad = |bytes: &[u8]| OsString::from_vec(bytes.to_vec());
+    // Program arguments: undecodable bytes become U+FFFD.
+    let outcome = run_in(&dir, &[OsString::from("EchoArgs.som"), bad(b"caf\xe9!")]);
+    assert_eq!(outcome.code, Some(0), "{}", outcome.describe());
+    assert!(
+        outcome.stdout.contains("caf\u{FFFD}!"),
+        "{}",
+        outcome.describe()
+    );
+
+    // Directories are paths, whatever their bytes.
+    let odd_dir = dir.join(OsStr::from_bytes(b"classes-\xff"));
+    std::fs::create_dir_all(&odd_dir).expect("mkdir");
+    write(
+        &odd_dir,
+        "Hello.som",
+        "Hello = ( run = ( 'Hello, World!' println ) )\n",
+    );
+    assert_hello(&run_in(
+        &dir,
+        &[OsStr::new("-cp"), odd_dir.as_os_str(), OsStr::new("Hello")],
+    ));
+    assert_hello(&run_in(&dir, &[odd_dir.join("Hello.som").into_os_string()]));
+
+    // A class name must be text.
+    for program in [bad(b"Hel\xfflo"), bad(b"Hel\xfflo.som")] {
+        let outcome = run_in(&dir, &[program]);
+        assert_eq!(outcome.code, Some(1), "{}", outcome.describe());
+        assert!(
+            outcome.stderr.contains("not valid UTF-8"),
+            "{}",
+            outcome.describe()
+        );
+    }
+    let outcome = run_in(
+        &dir,
+        &[OsStr::new("--max-heap"), &bad(b"6\xff"), OsStr::new("x")],
+    );
+    assert_eq!(outcome.code, Some(1), "{}", outcome.describe());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn command_line_mistakes_are_clear_messages() {
+    for size in ["", "abc", "0", "-5", "1.5", "99999999999999999999999"] {
+        let outcome = run(&["--max-heap", size, "tests/programs/hello_world.som"]);
+        assert_eq!(outcome.code, Some(1), "{}", outcome.describe());
+        assert!(
+            outcome.stderr.contains("--max-heap: '"),
+            "{}",
+            outcome.describe()
+        );
+        assert!(!outcome.stdout.contains("Hello"), "{}", outcome.describe());
+    }
+    for program in ["/", "..", "tests/.."] {
+        let outcome = run(&[program]);
+        assert_eq!(outcome.code, Some(1), "{}", outcome.describe());
+        let text = format!("{}{}", outcome.stdout, outcome.stderr);
+        assert!(text.contains(program), "{}", outcome.describe());
+    }
+}
+
+#[test]
+fn stack_exhaustion_prints_a_bounded_traceback() {
+    let dir = fresh_temp_dir("deep-traceback");
+    write(
+        &dir,
+        "Deep.som",
+        "Deep = ( f = ( ^ self f ) run = ( self f ) )\n",
+    );
+    let outcome = run_in(&dir, &["Deep.som"]);
+    assert_eq!(outcome.code, Some(1), "{}", outcome.describe());
+    let lines: Vec<&str> = outcome.stderr.lines().collect();
+    // 20 frames at each end, two lines each, the header, the gap and the message.
+    assert!(
+        lines.len() <= 83,
+        "{} lines:\n{}",
+        lines.len(),
+        outcome.describe()
+    );
+    assert!(
+        lines.iter().any(|l| l.contains("frames omitted")),
+        "{}",
+        outcome.describe()
+    );
+    assert!(
+        lines.last().is_some_and(|l| l.contains("Stack overflow")),
+        "{}",
+        outcome.describe()
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn growing_big_integers_reach_the_heap_limit() {
+    let dir = fresh_temp_dir("bigint-limit");
+    // Squaring 23 times makes a 1.6 MB integer; 300 live copies would be 500 MB of digits.
+    write(
+        &dir,
+        "Hoard.som",
+        "Hoard = ( run = ( | x all | x := 3. 1 to: 23 do: [ :i | x := x * x ]. 'big' println. all := Array new: 300. 1 to: 300 do: [ :i | all at: i put: x + i ]. 'survived' println ) )\n",
+    );
+    let outcome = run_in(&dir, &["--max-heap", "64", "Hoard.som"]);
+    assert_eq!(outcome.code, Some(1), "{}", outcome.describe());
+    assert!(outcome.stdout.contains("big"), "{}", outcome.describe());
+    assert!(
+        !outcome.stdout.contains("survived"),
+        "{}",
+        outcome.describe()
+    );
+    assert!(
+        outcome.stderr.contains("out of memory"),
+        "{}",
+        outcome.describe()
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn load_file_is_bounded_and_never_waits() {
+    let dir = fresh_temp_dir("load-file");
+    write(
+        &dir,
+        "Load.som",
+        "Load = ( run: args = ( ((args at: 2) + ' ' + (system loadFile: (args at: 2)) asString) println ) )\n",
+    );
+    // A file beyond the limit (here the heap's) is an error; sparse, it costs no disk.
+    let huge = std::fs::File::create(dir.join("huge.txt")).expect("create");
+    huge.set_len(20 << 20).expect("grow the sparse file");
+    let outcome = run_in(&dir, &["--max-heap", "16", "Load.som", "huge.txt"]);
+    assert_eq!(outcome.code, Some(1), "{}", outcome.describe());
+    assert!(
+        outcome
+            .stderr
+            .contains("'huge.txt' is larger than the limit of 16 MiB"),
+        "{}",
+        outcome.describe()
+    );
+
+    // A pipe without a writer, and stdin kept open without data, answer nil at once.
+    let made = Command::new("mkfifo").arg(dir.join("fifo")).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+    let outcome = run_in(&dir, &["Load.som", "fifo"]);
+    assert_eq!(outcome.stdout.trim(), "fifo nil", "{}", outcome.describe());
+
+    let mut child = Command::new(yerba())
+        .args(["Load.som", "/dev/stdin"])
+        .current_dir(&dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start yerba");
+    let start = Instant::now();
+    while child.try_wait().expect("wait").is_none() && start.elapsed() < DEFAULT_TIMEOUT {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let _ = child.kill();
+    let output = child.wait_with_output().expect("output");
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout).trim(),
+        "/dev/stdin nil"
+    );
+    let _ = std::fs::remove_dir_all(dir);
 }
