@@ -539,23 +539,14 @@ fn load_file_is_bounded_and_never_waits() {
     let outcome = run_in(&dir, &["Load.som", "fifo"]);
     assert_eq!(outcome.stdout.trim(), "fifo nil", "{}", outcome.describe());
 
-    let mut child = Command::new(yerba())
-        .args(["Load.som", "/dev/stdin"])
-        .current_dir(&dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start yerba");
-    let start = Instant::now();
-    while child.try_wait().expect("wait").is_none() && start.elapsed() < DEFAULT_TIMEOUT {
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    let _ = child.kill();
-    let output = child.wait_with_output().expect("output");
-    assert_eq!(
-        String::from_utf8_lossy(&output.stdout).trim(),
-        "/dev/stdin nil"
-    );
+    let (stdin, writer) = std::io::pipe().expect("pipe");
+    let stdout_path = dir.join("stdout.txt");
+    let stdout = std::fs::File::create(&stdout_path).expect("create the stdout file");
+    let args = ["Load.som", "/dev/stdin"];
+    let code = run_with_streams(&dir, &args, stdin.into(), stdout.into(), Stdio::null());
+    drop(writer);
+    assert_eq!(code, Some(0));
+    let text = std::fs::read_to_string(&stdout_path).expect("read the stdout file");
+    assert_eq!(text.trim(), "/dev/stdin nil");
     let _ = std::fs::remove_dir_all(dir);
 }
