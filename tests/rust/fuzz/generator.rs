@@ -632,7 +632,7 @@ impl<'r> Generator<'r> {
                 "1 to: {} by: {step} do: [:{index} |\n{inner}{pad}].",
                 rounds * step as u64
             ),
-            2 => format!("{rounds} to: 1 by: -{step} do: [:{index} |\n{inner}{pad}]."),
+            2 => format!("{rounds} downTo: 1 by: {step} do: [:{index} |\n{inner}{pad}]."),
             3 => format!("{rounds} timesRepeat: [\n{inner}{pad}]."),
             4 => {
                 body.fresh += 1;
@@ -646,7 +646,7 @@ impl<'r> Generator<'r> {
                 format!("{counter} := 0.\n{pad}[ {test} ] {selector} [\n{inner}{pad}    {counter} := {counter} + 1 ].")
             }
             5 => format!("(Array new: {rounds} withAll: 3) do: [:{index} |\n{inner}{pad}]."),
-            6 => format!("1 to: {rounds} do: [:{index} |\n{inner}{pad}]."),
+            6 => format!("{rounds} downTo: 1 do: [:{index} |\n{inner}{pad}]."),
             7 => format!("(Array new: {rounds}) doIndexes: [:unused |\n{inner}{pad}]."),
             _ => format!("1 to: {rounds} do: [:unused |\n{inner}{pad}]."),
         }
@@ -757,7 +757,7 @@ impl<'r> Generator<'r> {
         let class = self.rng.below(self.classes.len());
         let k = self.rng.below(self.arities.len());
         let args: Vec<String> = (0..self.arities[k]).map(|i| format!("a{i}")).collect();
-        let class_side = self.rng.chance(20);
+        let class_side = self.rng.chance(8);
         let mut body = self.method_body((!class_side).then_some(class), 0, 50);
         body.nesting = 0;
         for arg in &args {
@@ -831,7 +831,7 @@ impl<'r> Generator<'r> {
                 let divisor = self
                     .rng
                     .pick(&["3", "-7", "1000", "18446744073709551616", "-2"]);
-                let op = self.rng.pick(&["//", "%", "rem:"]);
+                let op = self.rng.pick(&["/", "%", "rem:"]);
                 format!("({} {op} {divisor})", self.int_expr(body, d))
             }
             4 => {

@@ -166,6 +166,18 @@ const VALUES: &[&str] = &[
     "(Integer methods at: 1)",
     "system",
     "Object new",
+    // Classes whose instances the VM represents natively, made with `new`.
+    "(Block2 new)",
+    "(Block new)",
+    "(Method new)",
+    "(Primitive new)",
+    "(String new)",
+    "(Symbol new)",
+    "(Integer new)",
+    "(Double new)",
+    "(Class new)",
+    "(Metaclass new)",
+    "(Array new)",
 ];
 
 pub fn random_value(rng: &mut Rng) -> String {
