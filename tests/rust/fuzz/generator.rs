@@ -294,6 +294,19 @@ impl<'r> Generator<'r> {
                 assignable: false,
             });
         }
+        if self.rng.chance(20) {
+            // The shapes a send site runs without an activation.
+            let fields = self.fields_of(class);
+            let answer = match self.rng.below(3) {
+                0 => self.rng.pick(&fields).clone(),
+                1 if !args.is_empty() => self.rng.pick(&args).clone(),
+                _ => self.rng.pick(INT_LITERALS).to_string(),
+            };
+            return (
+                format!("    {} = ( ^ {answer} )\n", self.pattern(k, &args)),
+                1,
+            );
+        }
         let statements = self.statements(&mut body, (0, 4), 8);
         let result = self.stored_int(&mut body);
         let source = format!(
