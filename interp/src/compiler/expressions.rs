@@ -296,14 +296,8 @@ impl Compiler<'_> {
         if args.len() == 1 {
             if let Some(operator) = BinaryOperator::from_selector(selector) {
                 let right = args.pop().expect("one argument");
-                let intercession = self.u.reflection.enabled;
                 return Ok(Node::BinaryOp(Box::new(BinaryOp::new(
-                    operator,
-                    symbol,
-                    receiver,
-                    right,
-                    pos,
-                    intercession,
+                    operator, symbol, receiver, right, pos,
                 ))));
             }
         }

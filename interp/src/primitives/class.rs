@@ -33,19 +33,26 @@ fn name(u: &mut Universe, args: &[Value]) -> Exec {
     Ok(expect_class(u, receiver)?.name())
 }
 
-/// A new instance with all fields nil. `Class` and metaclasses cannot be instantiated this way:
-/// their instances are class objects, which only the class loader creates.
+/// A new instance with all fields nil. The classes whose instances the VM represents in its own
+/// way (blocks, methods, symbols, numbers, nil, true, false...) cannot make them so, except
+/// `String new` and `Array new`, which answer empty ones. `Class` and metaclasses cannot
+/// either: their instances are class objects, which only the class loader creates.
 fn new(u: &mut Universe, args: &[Value]) -> Exec {
     let receiver = unary(u, args)?;
     let class = expect_class(u, receiver)?;
-    if class.instance_layout().fields_offset() != Instance::FIELDS_OFFSET {
-        let text = format!(
-            "Instances of {} cannot be created with new.",
-            u.class_name(receiver)
-        );
-        return Err(u.vm_error(text));
+    let layout = class.instance_layout();
+    match u.reserved_layout(layout) {
+        None if layout.fields_offset() == Instance::FIELDS_OFFSET => Ok(u.new_instance(class)),
+        Some(reserved) if reserved == u.layouts.string => Ok(u.new_string("")),
+        Some(reserved) if reserved == u.layouts.array => Ok(u.new_array(0).value()),
+        _ => {
+            let text = format!(
+                "Instances of {} cannot be created with new.",
+                u.class_name(receiver)
+            );
+            Err(u.vm_error(text))
+        }
     }
-    Ok(u.new_instance(class))
 }
 
 /// nil for Object.

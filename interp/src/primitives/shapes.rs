@@ -143,16 +143,29 @@ fn expect_shape(u: &mut Universe, v: Value) -> Result<Gc<Layout>, Unwind> {
     }
 }
 
-/// Objects can only move between shapes with a class and the same field storage.
+/// Objects can only move between shapes with a class and the same field storage, and only
+/// objects of a kind the VM represents in its own way may have the shapes reserved to that
+/// kind (a block's shape on a plain object would make it be run as a block).
 fn check_same_storage(u: &mut Universe, from: Gc<Layout>, to: Gc<Layout>) -> Result<(), Unwind> {
     if to.class().is_nil() {
         return Err(u.vm_error("A shape without a class cannot be used; see installClass:."));
     }
-    if from.field_count() != to.field_count() || from.fields_offset() != to.fields_offset() {
+    if from.field_count() != to.field_count() {
         let text = format!(
             "Shape with {} fields does not fit objects with {} fields.",
             to.field_count(),
             from.field_count()
+        );
+        return Err(u.vm_error(text));
+    }
+    let reserved = u.reserved_layout(to);
+    if from.fields_offset() != to.fields_offset()
+        || reserved.is_some_and(|reserved| u.reserved_layout(from) != Some(reserved))
+    {
+        let text = format!(
+            "An instance of {} cannot take the shape of {} instances: the VM stores them differently.",
+            u.class_name(from.class()),
+            u.class_name(to.class())
         );
         return Err(u.vm_error(text));
     }

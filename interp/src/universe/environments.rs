@@ -77,6 +77,15 @@ impl Universe {
         self.invalidate_dispatch_caches();
     }
 
+    /// The core layout that `layout` (itself or a sibling of it) is, if it is one: such a layout
+    /// belongs to one kind of object the VM represents in its own way (blocks, strings,
+    /// methods, ...), and the VM relies on it (a send site evaluates a receiver with a block's
+    /// layout as a block). `None` for the layouts of plain instances and of classes.
+    pub fn reserved_layout(&self, layout: Gc<Layout>) -> Option<Gc<Layout>> {
+        let plain = layout.plain().unwrap_or(layout);
+        self.layouts.all().into_iter().find(|core| *core == plain)
+    }
+
     fn sibling(&mut self, layout: Gc<Layout>, environment: Value, watched: bool) -> Gc<Layout> {
         let plain = layout.plain().unwrap_or(layout);
         if environment.is_nil() && !watched {

@@ -377,7 +377,7 @@ impl Universe {
         let array = self.new_array_from(&methods);
         holder.set_methods(array);
         holder.define(signature, method);
-        self.invalidate_dispatch_caches();
+        self.method_installed(signature, method);
         Ok(method)
     }
 

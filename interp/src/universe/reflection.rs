@@ -46,6 +46,12 @@ pub struct ReflectionState {
     /// Derived from the three above, for the fast paths: at base level with a global or frame
     /// environment, every send and every activation is intercepted.
     intercepting: bool,
+    /// Whether numbers were given a method of their own for a selector the numeric fast paths
+    /// of binary operators stand for (`Universe::method_installed`).
+    numeric_methods_redefined: bool,
+    /// Derived, for the one test of those fast paths: binary operators on numbers are real
+    /// sends while sends are intercepted or once a method they stand for was redefined.
+    numeric_operators_send: bool,
     /// The activations running with intercession, innermost last.
     pub frames: Vec<ReflectiveFrame>,
 }
@@ -60,6 +66,8 @@ impl ReflectionState {
             frame_environment: Value::NIL,
             meta_level: 0,
             intercepting: false,
+            numeric_methods_redefined: false,
+            numeric_operators_send: false,
             frames: Vec::new(),
         }
     }
@@ -72,6 +80,19 @@ impl ReflectionState {
     #[inline(always)]
     pub fn at_base_level(&self) -> bool {
         self.meta_level == 0
+    }
+
+    /// Whether binary operators on numbers must send their message instead of computing it.
+    #[inline(always)]
+    pub fn numeric_operators_send(&self) -> bool {
+        self.numeric_operators_send
+    }
+
+    /// From now on, binary operators on numbers send their message: numbers no longer run the
+    /// methods their fast paths stand for.
+    pub fn numeric_methods_redefined(&mut self) {
+        self.numeric_methods_redefined = true;
+        self.refresh();
     }
 
     pub fn frame_environment(&self) -> Value {
@@ -91,6 +112,7 @@ impl ReflectionState {
     fn refresh(&mut self) {
         self.intercepting = self.meta_level == 0
             && !(self.global_environment.is_nil() && self.frame_environment.is_nil());
+        self.numeric_operators_send = self.intercepting || self.numeric_methods_redefined;
     }
 
     pub fn trace(&self, tracer: &mut Tracer) {
@@ -135,6 +157,7 @@ impl Universe {
     pub fn enter_meta_level(&mut self) {
         self.reflection.meta_level += 1;
         self.reflection.intercepting = false;
+        self.reflection.numeric_operators_send = self.reflection.numeric_methods_redefined;
     }
 
     #[inline(always)]

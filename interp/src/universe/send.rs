@@ -10,6 +10,14 @@ use yerba_mop::Value;
 
 const CACHE_SIZE: usize = 1024;
 
+/// The selectors of the methods that the numeric fast paths of binary operators stand for,
+/// looked up from Integer, Double, True and False: the operators, and what the library's
+/// definitions of some of them send (`~=` sends `==` and `not`, `==` sends `class`, the
+/// standard library's `>` sends `<>`).
+const NUMERIC_FAST_PATH_SELECTORS: &[&str] = &[
+    "+", "-", "*", "/", "%", "<", ">", "<=", ">=", "=", "~=", "==", "<>", "not", "class",
+];
+
 /// A direct-mapped cache of (layout, selector) → target. Cleared on every collection and
 /// whenever the dispatch epoch changes, so it never holds a stale or dead entry.
 /// (receiver layout, selector, target).
@@ -60,6 +68,25 @@ impl Universe {
         let target = class.lookup(selector).and_then(Target::of)?;
         self.lookup_cache.entries[index] = Some((layout, selector, target));
         Some(target)
+    }
+
+    /// `method` was added to a class or replaced one after loading, for `selector`: every
+    /// dispatch cache is flushed, and if numbers or booleans now run it for a selector the
+    /// numeric fast paths stand for, binary operators on numbers send their messages from now
+    /// on. The cost lies on this rare event: the fast paths test one flag they test anyway.
+    pub fn method_installed(&mut self, selector: Value, method: Value) {
+        self.invalidate_dispatch_caches();
+        if !NUMERIC_FAST_PATH_SELECTORS.contains(&self.text_of(selector)) {
+            return;
+        }
+        let core = &self.core;
+        let receivers = [core.integer, core.double, core.true_class, core.false_class];
+        if receivers
+            .iter()
+            .any(|class| class.lookup(selector) == Some(method))
+        {
+            self.reflection.numeric_methods_redefined();
+        }
     }
 
     /// Whether a send to a receiver with `layout` goes through intercession (MOP): the

@@ -3,6 +3,10 @@
 //! number it rewrites itself (a state change) to generic, which always sends the message
 //! through its dispatch chain. Integer overflow and every non-numeric case also take the send,
 //! so the library's primitives (big integers, errors) stay the one definition of the semantics.
+//!
+//! The fast path stands for the methods numbers run for the operator: while sends are
+//! intercepted (MOP) or once one of those methods was redefined (`Class>>compile:`), it sends
+//! too. Both cases are folded into one flag, the fast path's only test besides the operands'.
 
 use crate::invokable::Frame;
 use crate::nodes::{DispatchChain, Node};
@@ -46,31 +50,21 @@ impl BinaryOperator {
         })
     }
 
-    /// The numeric specialisation a fresh node of this operator starts with; with
-    /// `intercession`, it is also an intercession site (see [`execute_numeric`]).
-    fn numeric_execute(self, intercession: bool) -> ExecuteFn {
-        macro_rules! numeric {
-            ($operator:ty) => {
-                if intercession {
-                    execute_numeric::<$operator, true>
-                } else {
-                    execute_numeric::<$operator, false>
-                }
-            };
-        }
+    /// The numeric specialisation a fresh node of this operator starts with.
+    fn numeric_execute(self) -> ExecuteFn {
         use BinaryOperator::*;
         match self {
-            Add => numeric!(Sum),
-            Subtract => numeric!(Difference),
-            Multiply => numeric!(Product),
-            Divide => numeric!(Quotient),
-            Modulo => numeric!(FlooredModulo),
-            LessThan => numeric!(Less),
-            GreaterThan => numeric!(Greater),
-            LessOrEqual => numeric!(AtMost),
-            GreaterOrEqual => numeric!(AtLeast),
-            Equal => numeric!(Same),
-            NotEqual => numeric!(Different),
+            Add => execute_numeric::<Sum>,
+            Subtract => execute_numeric::<Difference>,
+            Multiply => execute_numeric::<Product>,
+            Divide => execute_numeric::<Quotient>,
+            Modulo => execute_numeric::<FlooredModulo>,
+            LessThan => execute_numeric::<Less>,
+            GreaterThan => execute_numeric::<Greater>,
+            LessOrEqual => execute_numeric::<AtMost>,
+            GreaterOrEqual => execute_numeric::<AtLeast>,
+            Equal => execute_numeric::<Same>,
+            NotEqual => execute_numeric::<Different>,
         }
     }
 }
@@ -151,15 +145,12 @@ pub struct BinaryOp {
 }
 
 impl BinaryOp {
-    /// With `intercession` (the MOP is on), the node sends its message while sends are being
-    /// intercepted, since `3 + 4` is a send like any other then.
     pub fn new(
         operator: BinaryOperator,
         selector: Value,
         left: Node,
         right: Node,
         pos: Pos,
-        intercession: bool,
     ) -> BinaryOp {
         BinaryOp {
             operator,
@@ -167,7 +158,7 @@ impl BinaryOp {
             left,
             right,
             pos,
-            specialisation: Cell::new(operator.numeric_execute(intercession)),
+            specialisation: Cell::new(operator.numeric_execute()),
             chain: DispatchChain::default(),
         }
     }
@@ -203,16 +194,12 @@ impl BinaryOp {
     }
 }
 
-/// Specialised for numbers: small integers first, then doubles; anything else sends. An
-/// `INTERCESSION` site also sends while a global or frame environment is in effect (MOP).
-fn execute_numeric<O: Operator, const INTERCESSION: bool>(
-    node: &BinaryOp,
-    u: &mut Universe,
-    frame: &mut Frame,
-) -> Exec {
+/// Specialised for numbers: small integers first, then doubles; anything else sends. It also
+/// sends while numbers may not run the methods it stands for (see the module's comment).
+fn execute_numeric<O: Operator>(node: &BinaryOp, u: &mut Universe, frame: &mut Frame) -> Exec {
     let left = node.left.execute(u, frame)?;
     let right = node.right.execute(u, frame)?;
-    if INTERCESSION && u.reflection.intercepting() {
+    if u.reflection.numeric_operators_send() {
         return node.dispatch(u, left, right);
     }
     let result = if left.is_small_int() && right.is_small_int() {

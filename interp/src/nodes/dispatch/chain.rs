@@ -170,6 +170,23 @@ fn field_at(object: Value, offset: u32) -> &'static Cell<Value> {
     unsafe { &*((object.bits() as usize + offset as usize) as *const Cell<Value>) }
 }
 
+/// The field slot `offset` bytes into `receiver`, if `receiver` has `layout`.
+#[inline(always)]
+fn slot_if_of_layout(
+    receiver: Value,
+    layout: Gc<Layout>,
+    offset: u32,
+) -> Option<&'static Cell<Value>> {
+    (header_of(receiver)?.layout() == layout).then(|| field_at(receiver, offset))
+}
+
+/// What a monomorphic getter or setter entry does with its field.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum FieldOperation {
+    Read,
+    Write,
+}
+
 /// One specialisation: receivers with this layout run this.
 type ChainEntry = Cell<Option<(Gc<Layout>, Cached)>>;
 
@@ -228,37 +245,57 @@ impl DispatchChain {
         cached.invoke(u, selector, args)
     }
 
-    /// Whether the chain has exactly one entry, a getter or a setter.
-    pub fn is_monomorphic_field(&self) -> bool {
-        matches!(
-            self.entries[0].get(),
-            Some((_, Cached::Getter(_) | Cached::Setter { .. }))
-        ) && self.entries[1].get().is_none()
-            && !self.megamorphic.get()
-    }
-
-    /// For a chain whose first entry is a getter or setter: the field slot of `receiver` and
-    /// whether the setter answers its argument, if `receiver` has that entry's layout and the
-    /// entry is still valid.
-    #[inline(always)]
-    pub fn field_of(&self, u: &Universe, receiver: Value) -> Option<(&'static Cell<Value>, bool)> {
-        // The epoch first: while sends are intercepted, it is what fails.
-        if self.epoch.get() != u.dispatch_key() {
+    /// The field access of the chain's only entry, if that entry is a getter or a setter.
+    pub fn monomorphic_field_operation(&self) -> Option<FieldOperation> {
+        if self.entries[1].get().is_some() || self.megamorphic.get() {
             return None;
         }
-        let (layout, offset, answers_argument) = match self.entries[0].get()? {
-            (layout, Cached::Getter(offset)) => (layout, offset, false),
+        match self.entries[0].get()? {
+            (_, Cached::Getter(_)) => Some(FieldOperation::Read),
+            (_, Cached::Setter { .. }) => Some(FieldOperation::Write),
+            _ => None,
+        }
+    }
+
+    /// For a chain whose first entry is a getter: the field slot of `receiver`, if `receiver`
+    /// has that entry's layout and the entry is still a valid getter.
+    #[inline(always)]
+    pub fn getter_slot_of(&self, u: &Universe, receiver: Value) -> Option<&'static Cell<Value>> {
+        match self.valid_first_entry(u)? {
+            (layout, Cached::Getter(offset)) => slot_if_of_layout(receiver, layout, offset),
+            _ => None,
+        }
+    }
+
+    /// For a chain whose first entry is a setter: the field slot of `receiver` and whether the
+    /// setter answers its argument, if `receiver` has that entry's layout and the entry is
+    /// still a valid setter.
+    #[inline(always)]
+    pub fn setter_slot_of(
+        &self,
+        u: &Universe,
+        receiver: Value,
+    ) -> Option<(&'static Cell<Value>, bool)> {
+        match self.valid_first_entry(u)? {
             (
                 layout,
                 Cached::Setter {
                     offset,
                     answers_argument,
                 },
-            ) => (layout, offset, answers_argument),
-            _ => return None,
-        };
-        (header_of(receiver)?.layout() == layout)
-            .then(|| (field_at(receiver, offset), answers_argument))
+            ) => slot_if_of_layout(receiver, layout, offset).map(|slot| (slot, answers_argument)),
+            _ => None,
+        }
+    }
+
+    /// The first entry, if the chain is valid for the current dispatch key. The epoch first:
+    /// while sends are intercepted, it is what fails.
+    #[inline(always)]
+    fn valid_first_entry(&self, u: &Universe) -> Option<(Gc<Layout>, Cached)> {
+        if self.epoch.get() != u.dispatch_key() {
+            return None;
+        }
+        self.entries[0].get()
     }
 
     pub fn trace(&self, tracer: &mut Tracer) {

@@ -4,6 +4,7 @@ mod chain;
 mod send;
 mod super_send;
 
+use chain::FieldOperation;
 pub use chain::{DispatchChain, Inlined};
 pub use send::Send;
 pub use super_send::SuperSend;

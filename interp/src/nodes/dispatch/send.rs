@@ -8,7 +8,7 @@
 //! turns it into the general send for good. Arities up to three keep their values in a fixed
 //! array on the native stack; more arguments are evaluated onto the VM stack.
 
-use super::DispatchChain;
+use super::{DispatchChain, FieldOperation};
 use crate::invokable::Frame;
 use crate::nodes::Node;
 use crate::universe::Universe;
@@ -83,9 +83,11 @@ impl Send {
 /// The first execution: a general send, then the specialisation the chain suggests.
 fn uninitialised(node: &Send, u: &mut Universe, frame: &mut Frame) -> Exec {
     let result = (node.general())(node, u, frame);
-    let specialised: SendFn = match (node.args.len(), node.chain.is_monomorphic_field()) {
-        (0, true) => getter,
-        (1, true) => setter,
+    // The chain's entry says what the target does; the site's arity, what the node can pass
+    // it: a getter may take arguments (`at: i = ( ^field )`), which the node must evaluate.
+    let specialised: SendFn = match (node.args.len(), node.chain.monomorphic_field_operation()) {
+        (0, Some(FieldOperation::Read)) => getter,
+        (1, Some(FieldOperation::Write)) => setter,
         _ => node.general(),
     };
     node.specialisation.set(specialised);
@@ -95,8 +97,8 @@ fn uninitialised(node: &Send, u: &mut Universe, frame: &mut Frame) -> Exec {
 /// A monomorphic site whose target is `^field`.
 fn getter(node: &Send, u: &mut Universe, frame: &mut Frame) -> Exec {
     let receiver = node.receiver.execute(u, frame)?;
-    match node.chain.field_of(u, receiver) {
-        Some((slot, _)) => Ok(slot.get()),
+    match node.chain.getter_slot_of(u, receiver) {
+        Some(slot) => Ok(slot.get()),
         None => dispatch_after_receiver(node, u, frame, receiver),
     }
 }
@@ -111,7 +113,7 @@ fn despecialise_after_guard(u: &Universe) -> bool {
 fn setter(node: &Send, u: &mut Universe, frame: &mut Frame) -> Exec {
     let receiver = node.receiver.execute(u, frame)?;
     let argument = node.args[0].execute(u, frame)?;
-    match node.chain.field_of(u, receiver) {
+    match node.chain.setter_slot_of(u, receiver) {
         Some((slot, answers_argument)) => {
             slot.set(argument);
             Ok(if answers_argument { argument } else { receiver })
