@@ -77,9 +77,23 @@ fn math(u: &mut Universe, args: &[Value], function: fn(f64) -> f64) -> Exec {
     Ok(Value::double(function(x)))
 }
 
-/// Half up: floor(x + 0.5), as an Integer.
+/// Half up: floor(x + 0.5) of the exact value, as an Integer.
 fn round(u: &mut Universe, args: &[Value]) -> Exec {
-    to_integer(u, args, |x| (x + 0.5).floor())
+    to_integer(u, args, round_half_up)
+}
+
+/// The integer nearest to `x`, halves toward positive infinity. Computing `x + 0.5` first
+/// would round the sum (`0.49999999999999994 + 0.5` is `1.0`, and above 2^52 the sum may
+/// land on the next even integer), so this starts from `f64::round`, which is exact but
+/// rounds halves away from zero, and moves negative halves up by one. `r - x` is exact:
+/// it is a multiple of the spacing of doubles at `x` no larger than 0.5 in magnitude.
+fn round_half_up(x: f64) -> f64 {
+    let r = x.round();
+    if r - x == -0.5 {
+        r + 1.0
+    } else {
+        r
+    }
 }
 
 /// Truncation toward zero, as an Integer.
@@ -114,15 +128,34 @@ fn positive_infinity(u: &mut Universe, args: &[Value]) -> Exec {
     Ok(Value::double(f64::INFINITY))
 }
 
-/// Class side: parses decimal text (a String or a Symbol).
+/// Class side: parses decimal text (a String or a Symbol); NaN for text that is not a
+/// number, as the standard library says.
 fn from_string(u: &mut Universe, args: &[Value]) -> Exec {
     let (_, argument) = binary(u, args)?;
     let text = expect_string(u, argument)?;
-    match parse_double(text.as_str()) {
-        Some(x) => Ok(Value::double(x)),
-        None => Err(u.vm_error(format!(
-            "'{}' cannot be converted to a Double.",
-            text.as_str()
-        ))),
+    Ok(Value::double(
+        parse_double(text.as_str()).unwrap_or(f64::NAN),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::round_half_up;
+
+    #[test]
+    fn round_takes_the_exact_value_half_up() {
+        assert_eq!(round_half_up(0.49999999999999994), 0.0);
+        assert_eq!(round_half_up(-0.49999999999999994), 0.0);
+        assert_eq!(round_half_up(4503599627370497.0), 4503599627370497.0);
+        assert_eq!(round_half_up(-4503599627370497.0), -4503599627370497.0);
+        assert_eq!(round_half_up(0.5), 1.0);
+        assert_eq!(round_half_up(1.5), 2.0);
+        assert_eq!(round_half_up(2.5), 3.0);
+        assert_eq!(round_half_up(-0.5), 0.0);
+        assert_eq!(round_half_up(-1.5), -1.0);
+        assert_eq!(round_half_up(-2.5), -2.0);
+        assert_eq!(round_half_up(-1.9), -2.0);
+        assert_eq!(round_half_up(-2.4999999999999996), -2.0);
+        assert!(round_half_up(f64::NAN).is_nan());
     }
 }

@@ -187,13 +187,20 @@ fn sqrt_prim(u: &mut Universe, args: &[Value]) -> Exec {
 }
 
 /// A random Integer in [0, self).
+/// As in the standard VMs, which truncate `self *` a random double in [0, 1): in [0, self)
+/// for a positive receiver, in (self, 0] for a negative one, and 0 for 0.
 fn at_random(u: &mut Universe, args: &[Value]) -> Exec {
     let receiver = unary(u, args)?;
     let bound = expect_int(u, receiver)?;
-    if bound.is_negative() || bound.is_zero() {
-        return Err(u.vm_error("atRandom needs a positive receiver."));
-    }
-    Ok(int_value(u, random_below(&bound)))
+    let result = if bound.is_zero() {
+        Int::Small(0)
+    } else if bound.is_negative() {
+        let magnitude = Int::from_big(-bound.to_bigint());
+        Int::from_big(-random_below(&magnitude).to_bigint())
+    } else {
+        random_below(&bound)
+    };
+    Ok(int_value(u, result))
 }
 
 fn equals(u: &mut Universe, args: &[Value]) -> Exec {
