@@ -110,12 +110,14 @@ operator!(FlooredModulo, ints: |a, b| if b != 0 { Value::small_int(floored_modul
           doubles: |a, b| None, integer_with_double: false);
 operator!(Less, ints: |a, b| Some(Value::boolean(a < b)),
           doubles: |a, b| Some(Value::boolean(a < b)));
+// The library derives `>`, `>=` and `<=` from `<` and `=`, so with a NaN operand they do not
+// answer what IEEE comparisons answer (`nan >= 1` is true); the double cases follow the library.
 operator!(Greater, ints: |a, b| Some(Value::boolean(a > b)),
-          doubles: |a, b| Some(Value::boolean(a > b)));
+          doubles: |a, b| Some(Value::boolean(!(a < b) && a != b)));
 operator!(AtMost, ints: |a, b| Some(Value::boolean(a <= b)),
-          doubles: |a, b| Some(Value::boolean(a <= b)));
+          doubles: |a, b| Some(Value::boolean(a < b || a == b)));
 operator!(AtLeast, ints: |a, b| Some(Value::boolean(a >= b)),
-          doubles: |a, b| Some(Value::boolean(a >= b)));
+          doubles: |a, b| Some(Value::boolean(!(a < b))));
 operator!(Same, ints: |a, b| Some(Value::boolean(a == b)),
           doubles: |a, b| Some(Value::boolean(a == b)));
 operator!(Different, ints: |a, b| Some(Value::boolean(a != b)), doubles: |a, b| None);
