@@ -24,7 +24,7 @@ pub use inlined::{
     call_inlined_block, AndOr, IfNil, IfTrue, IfTrueIfFalse, InlinedBlock, TimesRepeat, ToDo,
     WhileLoop,
 };
-pub use returns::NonLocalReturn;
+pub use returns::{answer_escaped_block, NonLocalReturn};
 pub use variables::{OuterVariable, VariableWrite};
 
 use crate::intercession::{InterceptedRead, InterceptedWrite};

@@ -1,13 +1,13 @@
-//! Block evaluation: `value`, `value:` and `value:with:` for blocks of the matching arity.
-//! `restart` is not supported: the compiler turns `whileTrue:`/`whileFalse:` into native loops,
-//! so no method ever needs to re-execute itself.
+//! Block evaluation: `value`, `value:` and `value:with:` for blocks of the matching arity, and
+//! `restart`, which runs the activation that sends it again from its beginning (the standard
+//! library's `Block>>whileTrue:` loops with it).
 
 use super::arguments::{arity_mismatch, expect_block, unary};
 use super::Entry;
 use crate::invokable::{activate_block, PrimitiveFn};
 use crate::nodes::call_inlined_block;
 use crate::universe::Universe;
-use crate::unwind::Exec;
+use crate::unwind::{Exec, Unwind};
 use yerba_mop::Value;
 
 pub static PRIMITIVES: &[Entry] = &[
@@ -42,9 +42,8 @@ fn value(u: &mut Universe, args: &[Value]) -> Exec {
     activate_block(u, block, args)
 }
 
+/// Unwinds to the activation that sent `restart`, which runs again (see `invokable::activation`).
 fn restart(u: &mut Universe, args: &[Value]) -> Exec {
     unary(u, args)?;
-    Err(u.vm_error(
-        "Block>>restart is not supported: whileTrue: and whileFalse: loops are native in this VM.",
-    ))
+    Err(Unwind::Restart)
 }

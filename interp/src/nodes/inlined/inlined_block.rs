@@ -20,6 +20,9 @@ pub struct InlinedBlock {
     /// The slot receiving the block's argument, for a one-argument block.
     parameter: Option<u32>,
     alive: Cell<bool>,
+    /// How the body left the enclosing activation (`^`, an escape, `restart`) while the send
+    /// was running: carried to the fallback site, which resumes it there.
+    carried: Cell<Unwind>,
 }
 
 pub static INLINED_BLOCK_TYPE: TypeInfo = TypeInfo {
@@ -58,12 +61,18 @@ impl InlinedBlock {
             (*raw).parameter = parameter;
         }
         block.alive.set(true);
+        block.carried.set(Unwind::LocalReturn);
         block
     }
 
     /// Called when the send it was passed to has returned.
     pub fn kill(&self) {
         self.alive.set(false)
+    }
+
+    /// How the body's activation was left, when the send unwound to this block.
+    pub fn carried(&self) -> Unwind {
+        self.carried.get()
     }
 }
 
@@ -94,9 +103,11 @@ pub fn call_inlined_block(u: &mut Universe, args: &[Value]) -> Option<Exec> {
         frame.slot(slot as usize).set(args[1]);
     }
     Some(match body.execute(u, frame) {
-        // A `^` of the method body must not be taken as the return of the methods the
-        // fallback send runs through: carry it to the fallback site as a non-local return.
-        Err(Unwind::LocalReturn) => {
+        // A `^` of the method body, an escape or a `restart` of the enclosing activation must
+        // not be taken by the activations the fallback send runs through: carry it to the
+        // fallback site as a non-local return.
+        Err(unwind @ (Unwind::LocalReturn | Unwind::Escaped | Unwind::Restart)) => {
+            block.carried.set(unwind);
             u.return_target = block.value();
             Err(Unwind::NonLocalReturn)
         }
