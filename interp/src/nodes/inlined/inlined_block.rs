@@ -76,6 +76,16 @@ impl InlinedBlock {
     }
 }
 
+/// The number of parameters of `value` if it is an inlined block, `None` if it is not one.
+pub fn inlined_block_arity(value: Value) -> Option<usize> {
+    if !is_kind(value, &INLINED_BLOCK_TYPE) {
+        return None;
+    }
+    // SAFETY: kind checked.
+    let block: Gc<InlinedBlock> = unsafe { Gc::from_value(value) };
+    Some(usize::from(block.parameter.is_some()))
+}
+
 /// Evaluates `args[0]` if it is an inlined block (with `args[1..]` as its arguments); `None`
 /// if it is not one.
 pub fn call_inlined_block(u: &mut Universe, args: &[Value]) -> Option<Exec> {
