@@ -149,14 +149,15 @@ impl Compiler<'_> {
                 };
                 let receiver = self.expression(receiver)?;
                 let first_slot = self.next_slot();
-                let mut body = self.inline_block_with_nil_parameter(block)?;
+                let (mut body, parameter) = self.inline_block_with_parameter(block)?;
                 if self.captures_slots_from(first_slot) {
-                    body = self.evaluated_block(block, None, pos)?;
+                    body = self.evaluated_block(block, parameter, pos)?;
                 }
                 let selector = symbol(self);
                 Node::TimesRepeat(Box::new(TimesRepeat {
                     receiver,
                     body,
+                    parameter,
                     selector,
                     pos,
                 }))
@@ -257,7 +258,9 @@ impl Compiler<'_> {
             None => ("value", Vec::new()),
         };
         let selector = self.u.symbol(selector);
-        Ok(Node::Send(Box::new(Send::new(selector, closure, args, pos))))
+        Ok(Node::Send(Box::new(Send::new(
+            selector, closure, args, pos,
+        ))))
     }
 
     fn inline_block_with_parameter(

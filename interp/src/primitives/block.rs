@@ -3,9 +3,7 @@
 //! that sends it again from its beginning (the standard library's `Block>>whileTrue:` loops
 //! with it).
 
-use super::arguments::{
-    arity_mismatch, binary, call_arguments, expect_array, expect_block, unary,
-};
+use super::arguments::{arity_mismatch, binary, call_arguments, expect_array, expect_block, unary};
 use super::Entry;
 use crate::invokable::{activate_block, PrimitiveFn};
 use crate::nodes::{call_inlined_block, inlined_block_arity};
