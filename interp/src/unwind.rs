@@ -16,6 +16,12 @@ pub enum Unwind {
     NonLocalReturn,
     /// A VM-level error, described by `Universe::error`.
     Error,
+    /// `^` inside a block whose home activation has returned: the block's activation is
+    /// discarded, and the send that evaluated the block answers what `escapedBlock:` answers
+    /// (SOM-REFERENCE 2.3). The escaped block waits in `Universe::returning`.
+    Escaped,
+    /// `restart`: the activation that sent it runs again from its beginning.
+    Restart,
 }
 
 /// The result of executing a node or activating a method.

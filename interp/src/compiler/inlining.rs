@@ -1,13 +1,21 @@
 //! Inlining of control structures whose block arguments are literal blocks (SOM-REFERENCE 2.5):
 //! the blocks' bodies are compiled into the current activation, with their parameters and
 //! locals as extra slots, and the send becomes a control-flow node.
+//!
+//! An inlined form answers what the library method answers for the same blocks. A block is
+//! inlined only where its parameters get a value that does not depend on the library: the
+//! loop variable of `to:do:`, or nil for a block the library sends `value` to only for its
+//! effect (loop bodies). `ifNotNil:` with a one-parameter block stays a send, since what
+//! `value` answers for it is the library's choice. A loop whose variables a closure captures
+//! keeps its native loop, but its blocks stay real blocks evaluated once per iteration, so that
+//! every iteration has variables of its own.
 
 use super::expressions::Compiler;
 use super::scope::VariableKind;
 use super::{sequence, CompileError};
 use crate::nodes::{
-    AndOr, IfNil, IfTrue, IfTrueIfFalse, Node, OuterVariable, TimesRepeat, ToDo, VariableWrite,
-    WhileLoop,
+    AndOr, IfNil, IfTrue, IfTrueIfFalse, Node, OuterVariable, Send, TimesRepeat, ToDo,
+    VariableWrite, WhileLoop,
 };
 use yerba_mop::Value;
 use yerba_parser::syntax::{Block, Expr, Pos};
@@ -82,17 +90,20 @@ impl Compiler<'_> {
                 }))
             }
             ("whileTrue:" | "whileFalse:", [arg]) => {
-                let (Some(condition), Some(body)) =
-                    (literal_block(receiver, 0), literal_block(arg, 0))
-                else {
+                let (Some(condition), Some(body)) = (
+                    literal_block(receiver, 0),
+                    literal_block(arg, 0).or_else(|| literal_block(arg, 1)),
+                ) else {
                     return Ok(None);
                 };
                 let first_slot = self.next_slot();
-                let condition = self.inline_block(condition, None)?;
-                let body = self.inline_block(body, None)?;
+                let mut condition_node = self.inline_block(condition, None)?;
+                let mut body_node = self.inline_block_with_nil_parameter(body)?;
                 if self.captures_slots_from(first_slot) {
-                    return Ok(None);
+                    condition_node = self.evaluated_block(condition, None, pos)?;
+                    body_node = self.evaluated_block(body, None, pos)?;
                 }
+                let (condition, body) = (condition_node, body_node);
                 Node::While(Box::new(WhileLoop {
                     condition,
                     body,
@@ -115,7 +126,7 @@ impl Compiler<'_> {
                     None => None,
                 };
                 let not_nil_block = match not_nil_arg {
-                    Some(arg) => match literal_block(arg, 0).or_else(|| literal_block(arg, 1)) {
+                    Some(arg) => match literal_block(arg, 0) {
                         Some(block) => Some(block),
                         None => return Ok(None),
                     },
@@ -123,10 +134,9 @@ impl Compiler<'_> {
                 };
                 let receiver = self.expression(receiver)?;
                 let if_nil = nil_block.map(|b| self.inline_block(b, None)).transpose()?;
-                let if_not_nil = match not_nil_block {
-                    Some(block) => Some(self.inline_block_with_parameter(block)?),
-                    None => None,
-                };
+                let if_not_nil = not_nil_block
+                    .map(|b| self.inline_block(b, None))
+                    .transpose()?;
                 Node::IfNil(Box::new(IfNil {
                     receiver,
                     if_nil,
@@ -134,19 +144,20 @@ impl Compiler<'_> {
                 }))
             }
             ("timesRepeat:", [arg]) => {
-                let Some(block) = literal_block(arg, 0) else {
+                let Some(block) = literal_block(arg, 0).or_else(|| literal_block(arg, 1)) else {
                     return Ok(None);
                 };
                 let receiver = self.expression(receiver)?;
                 let first_slot = self.next_slot();
-                let body = self.inline_block(block, None)?;
+                let (mut body, parameter) = self.inline_block_with_parameter(block)?;
                 if self.captures_slots_from(first_slot) {
-                    return Ok(None);
+                    body = self.evaluated_block(block, parameter, pos)?;
                 }
                 let selector = symbol(self);
                 Node::TimesRepeat(Box::new(TimesRepeat {
                     receiver,
                     body,
+                    parameter,
                     selector,
                     pos,
                 }))
@@ -177,10 +188,10 @@ impl Compiler<'_> {
         let limit = self.expression(limit)?;
         let step = step.map(|s| self.expression(s)).transpose()?;
         let first_slot = self.next_slot();
-        let (body, variable_slot) = self.inline_block_with_parameter(block)?;
+        let (mut body, variable_slot) = self.inline_block_with_parameter(block)?;
         let variable_slot = variable_slot.expect("a one-parameter block has a parameter slot");
         if self.captures_slots_from(first_slot) {
-            return Ok(None);
+            body = self.evaluated_block(block, Some(variable_slot), pos)?;
         }
         let selector_symbol = self.u.symbol(selector);
         Ok(Some(Node::ToDo(Box::new(ToDo {
@@ -201,7 +212,7 @@ impl Compiler<'_> {
 
     /// Whether a closure captures a variable declared since `first_slot` (the loop variable or
     /// a local of a loop body). Each iteration must then give the closure its own variable,
-    /// which only a real block activation per iteration does, so the loop stays a send.
+    /// which only a real block activation per iteration does (see [`Self::evaluated_block`]).
     fn captures_slots_from(&mut self, first_slot: u32) -> bool {
         self.scopes
             .current()
@@ -218,9 +229,38 @@ impl Compiler<'_> {
         parameter: Option<&str>,
     ) -> Result<Node, CompileError> {
         self.scopes.push_inlined_scope();
-        let result = self.inline_block_in_scope(block, parameter);
+        let result = self.inline_block_in_scope(block, parameter, &[]);
         self.scopes.pop_inlined_scope();
         result.map(|(node, _)| node)
+    }
+
+    /// Compiles a loop body the library evaluates with `value` only for its effect: a parameter
+    /// it declares is nil, like its locals, on every entry.
+    fn inline_block_with_nil_parameter(&mut self, block: &Block) -> Result<Node, CompileError> {
+        self.scopes.push_inlined_scope();
+        let result = self.inline_block_in_scope(block, None, &block.params);
+        self.scopes.pop_inlined_scope();
+        result.map(|(node, _)| node)
+    }
+
+    /// A literal block of a loop whose variables a closure captures: the block stays real, and
+    /// each evaluation creates it and sends it `value` (or `value:` with the loop variable in
+    /// slot `argument`), so each activation has variables of its own.
+    fn evaluated_block(
+        &mut self,
+        block: &Block,
+        argument: Option<u32>,
+        pos: Pos,
+    ) -> Result<Node, CompileError> {
+        let closure = self.expression(&Expr::Block(Box::new(block.clone())))?;
+        let (selector, args) = match argument {
+            Some(slot) => ("value:", vec![Node::LocalRead(slot)]),
+            None => ("value", Vec::new()),
+        };
+        let selector = self.u.symbol(selector);
+        Ok(Node::Send(Box::new(Send::new(
+            selector, closure, args, pos,
+        ))))
     }
 
     fn inline_block_with_parameter(
@@ -228,20 +268,24 @@ impl Compiler<'_> {
         block: &Block,
     ) -> Result<(Node, Option<u32>), CompileError> {
         self.scopes.push_inlined_scope();
-        let result = self.inline_block_in_scope(block, block.params.first().map(String::as_str));
+        let result =
+            self.inline_block_in_scope(block, block.params.first().map(String::as_str), &[]);
         self.scopes.pop_inlined_scope();
         result
     }
 
+    /// Declares the block's `parameter` (set by the inlined form), then `nil_parameters` and
+    /// its locals (nil on every entry), and compiles its body.
     fn inline_block_in_scope(
         &mut self,
         block: &Block,
         parameter: Option<&str>,
+        nil_parameters: &[String],
     ) -> Result<(Node, Option<u32>), CompileError> {
         let slot =
             parameter.map(|name| self.scopes.current().declare(name, VariableKind::Argument));
         let mut statements = Vec::new();
-        for local in &block.body.locals {
+        for local in nil_parameters.iter().chain(&block.body.locals) {
             let slot = self.scopes.current().declare(local, VariableKind::Local);
             let variable = OuterVariable { depth: 0, slot };
             statements.push(Node::VariableWrite(Box::new(VariableWrite {

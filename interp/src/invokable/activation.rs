@@ -60,11 +60,41 @@ pub fn activate_method_with(
 #[inline(always)]
 fn run_method(u: &mut Universe, method: Gc<Method>, code: &CompiledBody, args: &[Value]) -> Exec {
     debug_assert_eq!(args.len(), code.arity + 1);
-    match run(u, code, args, args[0], Value::NIL, method.value()) {
-        Ok(value) => Ok(value),
+    let result = run(u, code, args, args[0], Value::NIL, method.value());
+    match result {
+        Ok(_) => result,
         Err(Unwind::LocalReturn) => Ok(u.returning),
-        Err(Unwind::Error) => Err(u.leave_activation_with_error(code, method.value())),
-        Err(Unwind::NonLocalReturn) => Err(Unwind::NonLocalReturn),
+        Err(Unwind::Restart) => restart_method(u, method, code, args),
+        Err(unwind) => leave_method(u, method, code, unwind),
+    }
+}
+
+/// A method activation left by an unwind that goes on to its caller.
+fn leave_method(u: &mut Universe, method: Gc<Method>, code: &CompiledBody, unwind: Unwind) -> Exec {
+    match unwind {
+        Unwind::Error => Err(u.leave_activation_with_error(code, method.value())),
+        other => Err(other),
+    }
+}
+
+/// `restart` was sent from the method's activation: it runs again from its beginning, with the
+/// arguments it was activated with and fresh locals, in a loop, so a loop written with
+/// `restart` (the standard library's `Block>>whileTrue:`) runs in constant stack space.
+#[cold]
+#[inline(never)]
+fn restart_method(
+    u: &mut Universe,
+    method: Gc<Method>,
+    code: &CompiledBody,
+    args: &[Value],
+) -> Exec {
+    loop {
+        match run(u, code, args, args[0], Value::NIL, method.value()) {
+            Err(Unwind::Restart) => {}
+            Err(Unwind::LocalReturn) => return Ok(u.returning),
+            Err(unwind) => return leave_method(u, method, code, unwind),
+            result => return result,
+        }
     }
 }
 
@@ -77,21 +107,42 @@ pub fn activate_block(u: &mut Universe, block: Gc<Block>, args: &[Value]) -> Exe
         code = code.with_intercession();
     }
     debug_assert_eq!(args.len(), code.arity + 1);
-    let result = match run(
-        u,
-        code,
-        args,
-        block.receiver(),
-        block.outer(),
-        block.home_method(),
-    ) {
+    let result = match run_block(u, block, code, args) {
         Err(Unwind::Error) => Err(u.leave_activation_with_error(code, block.home_method())),
+        Err(Unwind::Restart) => restart_block(u, block, code, args),
         other => other,
     };
     if code.intercepts {
         intercept_return(u, block.receiver(), result)
     } else {
         result
+    }
+}
+
+#[inline(always)]
+fn run_block(u: &mut Universe, block: Gc<Block>, code: &CompiledBody, args: &[Value]) -> Exec {
+    run(
+        u,
+        code,
+        args,
+        block.receiver(),
+        block.outer(),
+        block.home_method(),
+    )
+}
+
+/// `restart` was sent from the block's activation: as [`restart_method`], for a block.
+#[cold]
+#[inline(never)]
+fn restart_block(u: &mut Universe, block: Gc<Block>, code: &CompiledBody, args: &[Value]) -> Exec {
+    loop {
+        match run_block(u, block, code, args) {
+            Err(Unwind::Restart) => {}
+            Err(Unwind::Error) => {
+                return Err(u.leave_activation_with_error(code, block.home_method()))
+            }
+            result => return result,
+        }
     }
 }
 

@@ -13,7 +13,7 @@ pub struct BlockLiteral {
 impl BlockLiteral {
     #[inline(never)]
     pub fn execute(&self, u: &mut Universe, frame: &mut Frame) -> Value {
-        let layout = u.layouts.blocks[self.code.arity.min(2)];
+        let layout = u.layouts.blocks[self.code.arity.min(4)];
         Block::allocate(
             u,
             layout,

@@ -21,10 +21,10 @@ pub use dispatch::{DispatchChain, Inlined, Send, SuperSend};
 pub use fields::{FieldAccess, FieldRead, FieldWrite};
 pub use globals::GlobalRead;
 pub use inlined::{
-    call_inlined_block, AndOr, IfNil, IfTrue, IfTrueIfFalse, InlinedBlock, TimesRepeat, ToDo,
-    WhileLoop,
+    call_inlined_block, inlined_block_arity, AndOr, IfNil, IfTrue, IfTrueIfFalse, InlinedBlock,
+    TimesRepeat, ToDo, WhileLoop,
 };
-pub use returns::NonLocalReturn;
+pub use returns::{answer_escaped_block, NonLocalReturn};
 pub use variables::{OuterVariable, VariableWrite};
 
 use crate::intercession::{InterceptedRead, InterceptedWrite};

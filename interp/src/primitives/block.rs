@@ -1,13 +1,14 @@
-//! Block evaluation: `value`, `value:` and `value:with:` for blocks of the matching arity.
-//! `restart` is not supported: the compiler turns `whileTrue:`/`whileFalse:` into native loops,
-//! so no method ever needs to re-execute itself.
+//! Block evaluation: `value`, `value:`, `value:with:` and `value:with:with:` for blocks of the
+//! matching arity, `valueWithArguments:` for any arity, and `restart`, which runs the activation
+//! that sends it again from its beginning (the standard library's `Block>>whileTrue:` loops
+//! with it).
 
-use super::arguments::{arity_mismatch, expect_block, unary};
+use super::arguments::{arity_mismatch, binary, call_arguments, expect_array, expect_block, unary};
 use super::Entry;
 use crate::invokable::{activate_block, PrimitiveFn};
-use crate::nodes::call_inlined_block;
+use crate::nodes::{call_inlined_block, inlined_block_arity};
 use crate::universe::Universe;
-use crate::unwind::Exec;
+use crate::unwind::{Exec, Unwind};
 use yerba_mop::Value;
 
 pub static PRIMITIVES: &[Entry] = &[
@@ -16,6 +17,8 @@ pub static PRIMITIVES: &[Entry] = &[
     ("Block1", false, "value", value),
     ("Block2", false, "value:", value),
     ("Block3", false, "value:with:", value),
+    ("Block4", false, "value:with:with:", value),
+    ("Block", false, "valueWithArguments:", value_with_arguments),
 ];
 
 /// Whether `function` is the evaluation primitive of blocks (`value`, `value:`, ...), which
@@ -42,9 +45,29 @@ fn value(u: &mut Universe, args: &[Value]) -> Exec {
     activate_block(u, block, args)
 }
 
+/// Evaluates the receiver block with the elements of an Array as its arguments. A count that
+/// does not match the block's parameters is a SOM-level error (`error:` sent to the block).
+fn value_with_arguments(u: &mut Universe, args: &[Value]) -> Exec {
+    let (receiver, arguments) = binary(u, args)?;
+    let arguments = expect_array(u, arguments)?;
+    let arity = match inlined_block_arity(receiver) {
+        Some(arity) => arity,
+        None => expect_block(u, receiver)?.code().arity,
+    };
+    if arguments.len() != arity {
+        let text = format!(
+            "valueWithArguments: got {} arguments for a block with {} parameters",
+            arguments.len(),
+            arity
+        );
+        let message = u.new_string(&text);
+        return u.send_named("error:", &[receiver, message]);
+    }
+    value(u, &call_arguments(receiver, arguments))
+}
+
+/// Unwinds to the activation that sent `restart`, which runs again (see `invokable::activation`).
 fn restart(u: &mut Universe, args: &[Value]) -> Exec {
     unary(u, args)?;
-    Err(u.vm_error(
-        "Block>>restart is not supported: whileTrue: and whileFalse: loops are native in this VM.",
-    ))
+    Err(Unwind::Restart)
 }

@@ -13,7 +13,7 @@ use yerba_mop::object::{Allocator, Class, Gc, Instance, Layout, SymbolTable, VmS
 use yerba_mop::Value;
 
 /// The core classes in boot order, with their superclasses.
-pub const CORE_CLASSES: [(&str, Option<&str>); 20] = [
+pub const CORE_CLASSES: [(&str, Option<&str>); 21] = [
     ("Object", None),
     ("Class", Some("Object")),
     ("Metaclass", Some("Class")),
@@ -32,6 +32,7 @@ pub const CORE_CLASSES: [(&str, Option<&str>); 20] = [
     ("Block1", Some("Block")),
     ("Block2", Some("Block")),
     ("Block3", Some("Block")),
+    ("Block4", Some("Block")),
     ("System", Some("Object")),
     ("Shape", Some("Object")),
 ];
@@ -176,6 +177,7 @@ pub fn boot(options: Options) -> Box<Universe> {
         block1: class("Block1"),
         block2: class("Block2"),
         block3: class("Block3"),
+        block4: class("Block4"),
         system: class("System"),
         shape: class("Shape"),
     };
@@ -207,6 +209,8 @@ pub fn boot(options: Options) -> Box<Universe> {
             core.block1.instance_layout(),
             core.block2.instance_layout(),
             core.block3.instance_layout(),
+            core.block4.instance_layout(),
+            sibling(a, core.block.instance_layout()),
         ],
         inlined_blocks,
         context,

@@ -60,13 +60,14 @@ pub struct CoreClasses {
     pub block1: Gc<Class>,
     pub block2: Gc<Class>,
     pub block3: Gc<Class>,
+    pub block4: Gc<Class>,
     pub system: Gc<Class>,
     /// The class of layout objects, which the MOP calls shapes.
     pub shape: Gc<Class>,
 }
 
 impl CoreClasses {
-    fn all(&self) -> [Gc<Class>; 20] {
+    fn all(&self) -> [Gc<Class>; 21] {
         [
             self.object,
             self.class,
@@ -86,6 +87,7 @@ impl CoreClasses {
             self.block1,
             self.block2,
             self.block3,
+            self.block4,
             self.system,
             self.shape,
         ]
@@ -104,8 +106,10 @@ pub struct CoreLayouts {
     pub symbol: Gc<Layout>,
     pub method: Gc<Layout>,
     pub primitive: Gc<Layout>,
-    /// Layouts of real blocks, by arity; only block objects have them.
-    pub blocks: [Gc<Layout>; 3],
+    /// Layouts of real blocks, by arity: classes `Block1` to `Block4` for up to three
+    /// parameters, then `Block` itself (such blocks run only with `valueWithArguments:`), in a
+    /// layout of its own so that `Block new` instances do not share it.
+    pub blocks: [Gc<Layout>; 5],
     /// Layouts of the stand-ins for inlined blocks (without and with a parameter): same
     /// classes as real blocks, but other layouts, so a layout check tells the two apart.
     pub inlined_blocks: [Gc<Layout>; 2],
@@ -116,7 +120,7 @@ pub struct CoreLayouts {
 }
 
 impl CoreLayouts {
-    fn all(&self) -> [Gc<Layout>; 17] {
+    fn all(&self) -> [Gc<Layout>; 19] {
         [
             self.nil,
             self.true_value,
@@ -131,6 +135,8 @@ impl CoreLayouts {
             self.blocks[0],
             self.blocks[1],
             self.blocks[2],
+            self.blocks[3],
+            self.blocks[4],
             self.inlined_blocks[0],
             self.inlined_blocks[1],
             self.context,

@@ -10,7 +10,7 @@
 
 use super::{DispatchChain, FieldOperation};
 use crate::invokable::Frame;
-use crate::nodes::Node;
+use crate::nodes::{answer_escaped_block, Node};
 use crate::universe::Universe;
 use crate::unwind::{Exec, Unwind};
 use std::cell::Cell;
@@ -58,16 +58,19 @@ impl Send {
     }
 
     #[inline(always)]
-    fn dispatch(&self, u: &mut Universe, args: &[Value]) -> Exec {
+    fn dispatch(&self, u: &mut Universe, frame: &Frame, args: &[Value]) -> Exec {
         let result = self.chain.dispatch(u, self.selector, args);
-        self.finish(u, result)
+        self.finish(u, frame, result)
     }
 
-    /// Records where an error raised by the send happened, for the traceback.
+    /// Records where an error raised by the send happened, for the traceback; answers for an
+    /// evaluated block that escaped.
     #[inline(always)]
-    fn finish(&self, u: &mut Universe, result: Exec) -> Exec {
-        if result == Err(Unwind::Error) {
-            u.note_error_position(self.pos);
+    fn finish(&self, u: &mut Universe, frame: &Frame, result: Exec) -> Exec {
+        match result {
+            Err(Unwind::Error) => u.note_error_position(self.pos),
+            Err(Unwind::Escaped) => return answer_escaped_block(u, frame.receiver),
+            _ => {}
         }
         result
     }
@@ -122,36 +125,41 @@ fn setter(node: &Send, u: &mut Universe, frame: &mut Frame) -> Exec {
             if despecialise_after_guard(u) {
                 node.specialisation.set(send1);
             }
-            node.dispatch(u, &[receiver, argument])
+            node.dispatch(u, frame, &[receiver, argument])
         }
     }
 }
 
 /// The getter guard failed after the receiver was evaluated (which must not happen twice).
 #[inline(never)]
-fn dispatch_after_receiver(node: &Send, u: &mut Universe, _: &mut Frame, receiver: Value) -> Exec {
+fn dispatch_after_receiver(
+    node: &Send,
+    u: &mut Universe,
+    frame: &mut Frame,
+    receiver: Value,
+) -> Exec {
     if despecialise_after_guard(u) {
         node.specialisation.set(send0);
     }
-    node.dispatch(u, &[receiver])
+    node.dispatch(u, frame, &[receiver])
 }
 
 fn send0(node: &Send, u: &mut Universe, frame: &mut Frame) -> Exec {
     let receiver = node.receiver.execute(u, frame)?;
-    node.dispatch(u, &[receiver])
+    node.dispatch(u, frame, &[receiver])
 }
 
 fn send1(node: &Send, u: &mut Universe, frame: &mut Frame) -> Exec {
     let receiver = node.receiver.execute(u, frame)?;
     let a = node.args[0].execute(u, frame)?;
-    node.dispatch(u, &[receiver, a])
+    node.dispatch(u, frame, &[receiver, a])
 }
 
 fn send2(node: &Send, u: &mut Universe, frame: &mut Frame) -> Exec {
     let receiver = node.receiver.execute(u, frame)?;
     let a = node.args[0].execute(u, frame)?;
     let b = node.args[1].execute(u, frame)?;
-    node.dispatch(u, &[receiver, a, b])
+    node.dispatch(u, frame, &[receiver, a, b])
 }
 
 fn send3(node: &Send, u: &mut Universe, frame: &mut Frame) -> Exec {
@@ -159,7 +167,7 @@ fn send3(node: &Send, u: &mut Universe, frame: &mut Frame) -> Exec {
     let a = node.args[0].execute(u, frame)?;
     let b = node.args[1].execute(u, frame)?;
     let c = node.args[2].execute(u, frame)?;
-    node.dispatch(u, &[receiver, a, b, c])
+    node.dispatch(u, frame, &[receiver, a, b, c])
 }
 
 fn send_many(node: &Send, u: &mut Universe, frame: &mut Frame) -> Exec {
@@ -167,5 +175,5 @@ fn send_many(node: &Send, u: &mut Universe, frame: &mut Frame) -> Exec {
     let result = super::with_evaluated_args(u, frame, receiver, &node.args, |u, values| {
         node.chain.dispatch(u, node.selector, values)
     });
-    node.finish(u, result)
+    node.finish(u, frame, result)
 }

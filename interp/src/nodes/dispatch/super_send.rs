@@ -4,7 +4,7 @@
 
 use crate::intercession;
 use crate::invokable::{Frame, Target};
-use crate::nodes::Node;
+use crate::nodes::{answer_escaped_block, Node};
 use crate::universe::Universe;
 use crate::unwind::{Exec, Unwind};
 use std::cell::Cell;
@@ -50,8 +50,10 @@ impl SuperSend {
                     None => u.send_does_not_understand(self.selector, values),
                 }
             });
-        if result == Err(Unwind::Error) {
-            u.note_error_position(self.pos);
+        match result {
+            Err(Unwind::Error) => u.note_error_position(self.pos),
+            Err(Unwind::Escaped) => return answer_escaped_block(u, frame.receiver),
+            _ => {}
         }
         result
     }

@@ -2,7 +2,7 @@
 
 use super::InlinedBlock;
 use crate::invokable::Frame;
-use crate::nodes::Node;
+use crate::nodes::{answer_escaped_block, Node};
 use crate::universe::Universe;
 use crate::unwind::{Exec, Unwind};
 use smallvec::SmallVec;
@@ -43,14 +43,18 @@ pub fn send_with_inlined_blocks(
     let result = u.send(selector, &values);
     blocks.iter().for_each(|b| b.kill());
     match result {
-        Err(Unwind::NonLocalReturn) if blocks.iter().any(|b| b.value() == u.return_target) => {
-            u.return_target = Value::NIL;
-            Err(Unwind::LocalReturn)
-        }
+        Err(Unwind::NonLocalReturn) => match blocks.iter().find(|b| b.value() == u.return_target) {
+            Some(block) => {
+                u.return_target = Value::NIL;
+                Err(block.carried())
+            }
+            None => result,
+        },
         Err(Unwind::Error) => {
             u.note_error_position(pos);
-            Err(Unwind::Error)
+            result
         }
-        other => other,
+        Err(Unwind::Escaped) => answer_escaped_block(u, frame.receiver),
+        _ => result,
     }
 }

@@ -12,9 +12,9 @@ pub struct IfNil {
     pub receiver: Node,
     /// Runs when the receiver is nil; without it the answer is nil.
     pub if_nil: Option<Node>,
-    /// Runs when the receiver is not nil, with the receiver stored into the parameter slot if
-    /// the block declares one; without it the answer is the receiver.
-    pub if_not_nil: Option<(Node, Option<u32>)>,
+    /// Runs when the receiver is not nil; without it the answer is the receiver. (A block with
+    /// a parameter is not inlined: the library sends it `value`, whose answer it defines.)
+    pub if_not_nil: Option<Node>,
 }
 
 impl IfNil {
@@ -28,12 +28,7 @@ impl IfNil {
             }
         } else {
             match &self.if_not_nil {
-                Some((body, parameter)) => {
-                    if let Some(slot) = parameter {
-                        frame.slot(*slot as usize).set(receiver);
-                    }
-                    body.execute(u, frame)
-                }
+                Some(body) => body.execute(u, frame),
                 None => Ok(receiver),
             }
         }
@@ -44,7 +39,7 @@ impl IfNil {
         if let Some(body) = &self.if_nil {
             body.trace(tracer);
         }
-        if let Some((body, _)) = &self.if_not_nil {
+        if let Some(body) = &self.if_not_nil {
             body.trace(tracer);
         }
     }

@@ -1,10 +1,15 @@
 //! The stand-in for an inlined literal block when a control structure falls back to a real
 //! send. It executes the inlined body in the frame that is waiting for the send, so it is only
 //! valid during that send: afterwards it is marked dead and evaluating it is an error.
+//!
+//! When that frame runs with intercession sites (MOP), its record is the innermost of
+//! `reflection.frames` while the send starts, but no longer while the body runs inside the
+//! callee: the body runs with a copy of the record on top, so that its intercession sites see
+//! their own activation.
 
 use crate::invokable::Frame;
 use crate::nodes::Node;
-use crate::universe::{fatal_out_of_memory, Universe};
+use crate::universe::{fatal_out_of_memory, ReflectiveFrame, Universe};
 use crate::unwind::{Exec, Unwind};
 use std::cell::Cell;
 use std::ptr::NonNull;
@@ -20,6 +25,11 @@ pub struct InlinedBlock {
     /// The slot receiving the block's argument, for a one-argument block.
     parameter: Option<u32>,
     alive: Cell<bool>,
+    /// The index of the frame's record in `reflection.frames`, if it runs with intercession.
+    record: Option<usize>,
+    /// How the body left the enclosing activation (`^`, an escape, `restart`) while the send
+    /// was running: carried to the fallback site, which resumes it there.
+    carried: Cell<Unwind>,
 }
 
 pub static INLINED_BLOCK_TYPE: TypeInfo = TypeInfo {
@@ -57,7 +67,12 @@ impl InlinedBlock {
             (*raw).frame = frame;
             (*raw).parameter = parameter;
         }
+        let record = u.reflection.frames.len().checked_sub(1);
+        let record = record.filter(|&i| u.reflection.frames[i].slots == frame.slots_ptr());
+        // SAFETY: fresh, unshared memory.
+        unsafe { (*block.as_ptr()).record = record };
         block.alive.set(true);
+        block.carried.set(Unwind::LocalReturn);
         block
     }
 
@@ -65,6 +80,21 @@ impl InlinedBlock {
     pub fn kill(&self) {
         self.alive.set(false)
     }
+
+    /// How the body's activation was left, when the send unwound to this block.
+    pub fn carried(&self) -> Unwind {
+        self.carried.get()
+    }
+}
+
+/// The number of parameters of `value` if it is an inlined block, `None` if it is not one.
+pub fn inlined_block_arity(value: Value) -> Option<usize> {
+    if !is_kind(value, &INLINED_BLOCK_TYPE) {
+        return None;
+    }
+    // SAFETY: kind checked.
+    let block: Gc<InlinedBlock> = unsafe { Gc::from_value(value) };
+    Some(usize::from(block.parameter.is_some()))
 }
 
 /// Evaluates `args[0]` if it is an inlined block (with `args[1..]` as its arguments); `None`
@@ -93,13 +123,41 @@ pub fn call_inlined_block(u: &mut Universe, args: &[Value]) -> Option<Exec> {
     if let Some(slot) = block.parameter {
         frame.slot(slot as usize).set(args[1]);
     }
-    Some(match body.execute(u, frame) {
-        // A `^` of the method body must not be taken as the return of the methods the
-        // fallback send runs through: carry it to the fallback site as a non-local return.
-        Err(Unwind::LocalReturn) => {
+    let result = match block.record {
+        Some(index) => execute_with_record(u, body, frame, index),
+        None => body.execute(u, frame),
+    };
+    Some(match result {
+        // A `^` of the method body, an escape or a `restart` of the enclosing activation must
+        // not be taken by the activations the fallback send runs through: carry it to the
+        // fallback site as a non-local return.
+        Err(unwind @ (Unwind::LocalReturn | Unwind::Escaped | Unwind::Restart)) => {
+            block.carried.set(unwind);
             u.return_target = block.value();
             Err(Unwind::NonLocalReturn)
         }
         other => other,
     })
+}
+
+/// Runs the body with a copy of the record `index` of `reflection.frames` (its frame's) as the
+/// innermost record; a `Context` view made for the copy becomes the record's own, which is
+/// deactivated when the frame's activation ends.
+#[cold]
+fn execute_with_record(u: &mut Universe, body: &Node, frame: &mut Frame, index: usize) -> Exec {
+    let record = &u.reflection.frames[index];
+    let copy = ReflectiveFrame {
+        slots: record.slots,
+        code: record.code,
+        receiver: record.receiver,
+        method: record.method,
+        context: record.context,
+        view: record.view,
+    };
+    u.reflection.frames.push(copy);
+    let result = body.execute(u, frame);
+    if let Some(copy) = u.reflection.frames.pop() {
+        u.reflection.frames[index].view = copy.view;
+    }
+    result
 }

@@ -17,7 +17,7 @@ mod while_loop;
 pub use and_or::AndOr;
 pub use if_nil::IfNil;
 pub use if_true::{IfTrue, IfTrueIfFalse};
-pub use inlined_block::{call_inlined_block, InlinedBlock};
+pub use inlined_block::{call_inlined_block, inlined_block_arity, InlinedBlock};
 pub use times_repeat::TimesRepeat;
 pub use to_do::ToDo;
 pub use while_loop::WhileLoop;

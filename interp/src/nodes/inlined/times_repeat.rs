@@ -1,4 +1,5 @@
-//! `n timesRepeat: [body]` with a literal block; answers the receiver.
+//! `n timesRepeat: [body]` with a literal block (without a parameter, or with one the library
+//! leaves nil); answers the receiver.
 
 use super::fallback::{send_with_inlined_blocks, FallbackArg};
 use crate::invokable::Frame;
@@ -12,6 +13,9 @@ use yerba_parser::syntax::Pos;
 pub struct TimesRepeat {
     pub receiver: Node,
     pub body: Node,
+    /// The slot of the block's parameter, if it declares one: nil on every iteration, as
+    /// the library's `value` makes it.
+    pub parameter: Option<u32>,
     pub selector: Value,
     pub pos: Pos,
 }
@@ -23,6 +27,9 @@ impl TimesRepeat {
         match receiver.as_small_int() {
             Some(count) => {
                 for _ in 0..count.max(0) {
+                    if let Some(slot) = self.parameter {
+                        frame.slot(slot as usize).set(Value::NIL);
+                    }
                     self.body.execute(u, frame)?;
                 }
                 Ok(receiver)
@@ -32,7 +39,7 @@ impl TimesRepeat {
                 frame,
                 self.selector,
                 receiver,
-                &[FallbackArg::Block(&self.body, None)],
+                &[FallbackArg::Block(&self.body, self.parameter)],
                 self.pos,
             ),
         }

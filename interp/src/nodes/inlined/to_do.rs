@@ -34,13 +34,13 @@ impl ToDo {
         };
         let step_by = match step {
             None => Some(if self.downwards { -1 } else { 1 }),
-            Some(step) => step.as_small_int().filter(|s| *s != 0),
+            Some(step) => step.as_small_int(),
         };
-        // A Double limit is compared as its floor (upwards) or ceiling (downwards), which gives
-        // the same iterations as comparing each integer with the Double.
+        // A Double limit is compared as its floor (`<=`) or ceiling (`>=`), which gives the same
+        // iterations as comparing each integer with the Double.
         let limit_int = limit.as_small_int().or_else(|| {
             let d = limit.as_double()?;
-            let bound = if step_by? > 0 { d.floor() } else { d.ceil() };
+            let bound = if self.downwards { d.ceil() } else { d.floor() };
             (bound.abs() < Value::MAX_SMALL_INT as f64).then_some(bound as i64)
         });
         match (start.as_small_int(), limit_int, step_by) {
@@ -49,11 +49,15 @@ impl ToDo {
         }
     }
 
+    /// Loops while `i <= to` (`i >= to` for `downTo:do:`) whatever the sign of the step, as the
+    /// library methods do: `5 to: 2 by: -1 do:` runs no iteration, `2 to: 5 by: -1 do:` and a
+    /// step of 0 run until something leaves the loop.
     #[inline(always)]
     fn count(&self, u: &mut Universe, frame: &mut Frame, from: i64, to: i64, by: i64) -> Exec {
         let slot = self.variable_slot as usize;
+        let downwards = self.downwards;
         let mut i = from;
-        while (by > 0 && i <= to) || (by < 0 && i >= to) {
+        while if downwards { i >= to } else { i <= to } {
             let value = Value::small_int(i).unwrap_or_else(|| u.new_int(i));
             frame.slot(slot).set(value);
             self.body.execute(u, frame)?;
