@@ -59,6 +59,16 @@ impl Universe {
     /// `System>>load:`: the class named `name` (a global if one exists), or nil when no
     /// source file defines it.
     pub fn load_class(&mut self, name: Value) -> Result<Option<Value>, Unwind> {
+        self.load_class_below(name, &mut Vec::new())
+    }
+
+    /// Loads a class while `loading` (subclass first) wait for it as their superclass: a name
+    /// met again closes a superclass cycle, which would otherwise load forever.
+    fn load_class_below(
+        &mut self,
+        name: Value,
+        loading: &mut Vec<String>,
+    ) -> Result<Option<Value>, Unwind> {
         if let Some(existing) = self.globals.get(name) {
             return Ok(Some(existing));
         }
@@ -68,7 +78,7 @@ impl Universe {
         };
         let started = Instant::now();
         let definition = self.parse(&file);
-        let class = self.define_class(&definition, file);
+        let class = self.define_class(&definition, file, loading);
         self.compilation_time += started.elapsed();
         Ok(Some(class.value()))
     }
@@ -109,8 +119,13 @@ impl Universe {
     }
 
     /// Builds a new class and metaclass from a definition and registers it as a global.
-    fn define_class(&mut self, definition: &ClassDef, file: Rc<SourceFile>) -> Gc<Class> {
-        let superclass = self.resolve_superclass(definition);
+    fn define_class(
+        &mut self,
+        definition: &ClassDef,
+        file: Rc<SourceFile>,
+        loading: &mut Vec<String>,
+    ) -> Gc<Class> {
+        let superclass = self.resolve_superclass(definition, loading);
         self.without_collections(|u| {
             let layouts_layout = u.layouts.layout;
             let metaclass_layout = u.core.metaclass.instance_layout();
@@ -157,14 +172,28 @@ impl Universe {
         })
     }
 
-    fn resolve_superclass(&mut self, definition: &ClassDef) -> Option<Gc<Class>> {
+    fn resolve_superclass(
+        &mut self,
+        definition: &ClassDef,
+        loading: &mut Vec<String>,
+    ) -> Option<Gc<Class>> {
         let name = match definition.superclass.as_deref() {
             Some("nil") => return None,
             Some(name) => name,
             None => "Object",
         };
+        loading.push(definition.name.clone());
+        if let Some(start) = loading.iter().position(|class| class == name) {
+            let cycle = loading[start..].join(" -> ");
+            self.fatal(&format!(
+                "yerba: cannot load class {}: its superclasses form a cycle: {cycle} -> {name}",
+                loading[start]
+            ));
+        }
         let symbol = self.symbol(name);
-        let superclass = match self.load_class(symbol) {
+        let loaded = self.load_class_below(symbol, loading);
+        loading.pop();
+        let superclass = match loaded {
             Ok(Some(class)) if Class::is_class(class) => class,
             _ => self.fatal(&format!(
                 "yerba: cannot load class {}: its superclass {} was not found",
