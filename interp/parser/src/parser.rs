@@ -281,14 +281,66 @@ impl<'s> Parser<'s> {
         })
     }
 
-    /// An optional `| a b |` at the start of a class side. `| other = (...)` is instead the
-    /// binary method `|`.
-    fn fields(&mut self) -> PResult<Vec<String>> {
-        let mut fields = Vec::new();
+    /// Exactly one method definition and nothing else: what `Class>>compile:` takes. Fields,
+    /// a class side or a second method are errors at their position, not silently dropped.
+    pub(crate) fn single_method(&mut self) -> PResult<MethodDef> {
+        if self.at_field_list() {
+            return Err(self.error_at(
+                self.tok().pos,
+                "fields cannot be declared here: expected one method definition".to_string(),
+            ));
+        }
+        if !self.at_method() {
+            return Err(self.unexpected_outside_method("a method definition"));
+        }
+        let method = self.method()?;
+        if self.at_method() {
+            return Err(self.error_at(
+                self.tok().pos,
+                "a second method definition starts here: expected only one".to_string(),
+            ));
+        }
+        if self.kind() != TokenKind::Eof {
+            return Err(self.unexpected_outside_method("end of input after the method definition"));
+        }
+        Ok(method)
+    }
+
+    /// The error for a token where a method or the end of input is expected; a class side
+    /// separator gets a message of its own.
+    #[cold]
+    fn unexpected_outside_method(&self, expected: &str) -> Box<ParseError> {
+        if self.kind() == TokenKind::Separator {
+            return self.error_at(
+                self.tok().pos,
+                "a class side ('----') cannot be given here: expected one method definition"
+                    .to_string(),
+            );
+        }
+        self.unexpected(expected)
+    }
+
+    /// Whether the current token starts a method pattern.
+    fn at_method(&self) -> bool {
+        matches!(
+            self.kind(),
+            TokenKind::Ident | TokenKind::Keyword | TokenKind::Operator
+        )
+    }
+
+    /// Whether a `| a b |` field list starts here. `| other = (...)` is instead the binary
+    /// method `|`.
+    fn at_field_list(&self) -> bool {
         let binary_method = self.peek(1).kind == TokenKind::Ident
             && self.peek(2).kind == TokenKind::Operator
             && self.text_of(self.peek(2)) == "=";
-        if !self.at_bar() || binary_method {
+        self.at_bar() && !binary_method
+    }
+
+    /// An optional `| a b |` at the start of a class side.
+    fn fields(&mut self) -> PResult<Vec<String>> {
+        let mut fields = Vec::new();
+        if !self.at_field_list() {
             return Ok(fields);
         }
         self.take_bar();
@@ -301,10 +353,7 @@ impl<'s> Parser<'s> {
 
     fn methods(&mut self) -> PResult<Vec<MethodDef>> {
         let mut methods = Vec::new();
-        while matches!(
-            self.kind(),
-            TokenKind::Ident | TokenKind::Keyword | TokenKind::Operator
-        ) {
+        while self.at_method() {
             methods.push(self.method()?);
         }
         Ok(methods)

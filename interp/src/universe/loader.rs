@@ -350,24 +350,26 @@ impl Universe {
 }
 
 impl Universe {
-    /// Compiles `source`, one method definition (`pattern = ( ... )`), into `holder`, replacing
-    /// a method with the same selector; every dispatch cache is invalidated. Answers the method.
+    /// Compiles `source`, one method definition (`pattern = ( ... )`), into `holder` (a class
+    /// or a metaclass), replacing a method with the same selector; every dispatch cache is
+    /// invalidated. Answers the method. Anything else in `source` (fields, a class side, more
+    /// methods, a primitive) is an error naming its position in `source`.
     pub fn compile_into(&mut self, holder: Gc<Class>, source: &str) -> Result<Value, Unwind> {
         let class_name = self.class_name(holder.value());
-        let wrapped = format!("{class_name} = (\n{source}\n)");
         let file = Rc::new(SourceFile {
             path: format!("{class_name}>>compile:"),
-            text: wrapped,
+            text: source.to_string(),
         });
-        let definition = match yerba_parser::parse_class(&file.text, &file.path) {
-            Ok(definition) => definition,
+        let method = match yerba_parser::parse_method(&file.text, &file.path) {
+            Ok(method) => method,
             Err(error) => return Err(self.vm_error(error.to_string())),
         };
-        let [method] = definition.instance_methods.as_slice() else {
-            return Err(self.vm_error("compile: takes exactly one method definition."));
-        };
         let MethodBody::Code(body) = &method.body else {
-            return Err(self.vm_error("compile: cannot define primitives."));
+            let message = format!(
+                "{} cannot define primitives (method {}): they come only with a class's source file.",
+                file.path, method.selector
+            );
+            return Err(self.vm_error(message));
         };
         let field_names: Vec<String> = Array::of(holder.instance_fields())
             .map(|fields| {
@@ -384,7 +386,7 @@ impl Universe {
             file: file.clone(),
         };
         let compiled = self.without_collections(|u| {
-            compile_method(u, &context, method, body).map(|code| {
+            compile_method(u, &context, &method, body).map(|code| {
                 let signature = u.symbol(&method.selector);
                 let layout = u.layouts.method;
                 let method = Method::allocate(u, layout, signature, code);

@@ -324,3 +324,31 @@ fn nesting_limit_is_exactly_max_depth_when_stack_allows() {
         .map(std::thread::JoinHandle::join);
     assert!(matches!(outcome, Ok(Ok((true, Err(1999))))), "{outcome:?}");
 }
+
+#[test]
+fn a_single_method_is_all_parse_method_takes() {
+    let method = crate::parse_method("at: i put: v = (\n  ^ v )", "M").expect("one method");
+    assert_eq!(
+        (method.selector.as_str(), method.params.len()),
+        ("at:put:", 2)
+    );
+    let error = |source: &str| crate::parse_method(source, "M").expect_err(source);
+    assert_error(
+        &error("foo = ( ^ 1 ) bar = ( ^ 2 )"),
+        1,
+        15,
+        "second method",
+    );
+    assert_error(
+        &error("foo = ( ^ 1 )\n----\nbar = ( ^ 2 )"),
+        2,
+        1,
+        "class side",
+    );
+    assert_error(&error("| a | foo = ( ^ a )"), 1, 1, "fields");
+    assert_error(&error("----"), 1, 1, "class side");
+    assert_error(&error("Foo = Bar ( baz = ( ^ 1 ) )"), 1, 1, "class Foo");
+    assert_error(&error("foo = ( ^ 1 ) )"), 1, 15, "end of input");
+    assert_error(&error(""), 1, 1, "a method definition");
+    assert_error(&error("foo = (\n  ^ 1 +\n)"), 3, 1, "an expression");
+}
