@@ -7,6 +7,7 @@
 use std::fmt::Write as _;
 use std::rc::Rc;
 use yerba_parser::syntax::Pos;
+use yerba_parser::Excerpt;
 
 /// A source file as loaded, kept for tracebacks.
 pub struct SourceFile {
@@ -56,7 +57,8 @@ impl VmError {
                 "  {}, line {}, column {}: {}",
                 frame.file.path, frame.pos.line, frame.pos.column, frame.activation
             );
-            let _ = writeln!(out, "    {}", frame.file.line(frame.pos.line).trim());
+            let excerpt = Excerpt::of(frame.file.line(frame.pos.line), frame.pos.column);
+            let _ = writeln!(out, "    {}", excerpt.text.trim());
         }
         out.push_str(&self.message);
         out

@@ -5,6 +5,7 @@
 pub mod syntax;
 
 mod error;
+mod excerpt;
 mod lexer;
 mod parser;
 
@@ -12,6 +13,7 @@ mod parser;
 mod tests;
 
 pub use error::ParseError;
+pub use excerpt::Excerpt;
 
 use parser::{Close, Parser};
 

@@ -18,6 +18,10 @@ use yerba_mop::object::{Array, Class, Gc, Instance, Layout};
 use yerba_mop::Value;
 use yerba_parser::syntax::{ClassDef, MethodBody, MethodDef};
 
+/// Native stack that parsing and compiling a class needs at most: measured about 1.2 KiB per
+/// level of the tallest expression tree the parser accepts (2000), plus the parser's own 1 MiB.
+const COMPILING_STACK_BYTES: usize = 8 << 20;
+
 impl Universe {
     /// Loads the core library over the boot classes and defines the initial globals.
     pub(super) fn load_core_library(&mut self) {
@@ -72,13 +76,14 @@ impl Universe {
         if let Some(existing) = self.globals.get(name) {
             return Ok(Some(existing));
         }
+        self.check_stack_for_compiling()?;
         let text = self.text_of(name).to_string();
         let Some(file) = self.find_source(&text) else {
             return Ok(None);
         };
         let started = Instant::now();
         let definition = self.parse(&file);
-        let class = self.define_class(&definition, file, loading);
+        let class = self.define_class(&definition, file, loading)?;
         self.compilation_time += started.elapsed();
         Ok(Some(class.value()))
     }
@@ -124,8 +129,8 @@ impl Universe {
         definition: &ClassDef,
         file: Rc<SourceFile>,
         loading: &mut Vec<String>,
-    ) -> Gc<Class> {
-        let superclass = self.resolve_superclass(definition, loading);
+    ) -> Result<Gc<Class>, Unwind> {
+        let superclass = self.resolve_superclass(definition, loading)?;
         self.without_collections(|u| {
             let layouts_layout = u.layouts.layout;
             let metaclass_layout = u.core.metaclass.instance_layout();
@@ -168,7 +173,7 @@ impl Universe {
             class.set_instance_layout(layout);
             u.define_into(class, definition, file);
             u.globals.put(name, class.value());
-            class
+            Ok(class)
         })
     }
 
@@ -176,9 +181,9 @@ impl Universe {
         &mut self,
         definition: &ClassDef,
         loading: &mut Vec<String>,
-    ) -> Option<Gc<Class>> {
+    ) -> Result<Option<Gc<Class>>, Unwind> {
         let name = match definition.superclass.as_deref() {
-            Some("nil") => return None,
+            Some("nil") => return Ok(None),
             Some(name) => name,
             None => "Object",
         };
@@ -193,15 +198,32 @@ impl Universe {
         let symbol = self.symbol(name);
         let loaded = self.load_class_below(symbol, loading);
         loading.pop();
-        let superclass = match loaded {
-            Ok(Some(class)) if Class::is_class(class) => class,
+        let superclass = match loaded? {
+            Some(class) if Class::is_class(class) => class,
             _ => self.fatal(&format!(
                 "yerba: cannot load class {}: its superclass {} was not found",
                 definition.name, name
             )),
         };
         // SAFETY: kind checked.
-        Some(unsafe { Gc::from_value(superclass) })
+        Ok(Some(unsafe { Gc::from_value(superclass) }))
+    }
+
+    /// A stack overflow error unless the native stack has room to parse and compile a class:
+    /// the parser's budget plus the compiler's recursion over the tallest expression tree the
+    /// parser accepts. A class may be loaded, or `compile:` sent, at any recursion depth, and
+    /// the reserve below the stack limit is too small for that.
+    fn check_stack_for_compiling(&mut self) -> Result<(), Unwind> {
+        let marker = 0u8;
+        let here = std::hint::black_box(std::ptr::from_ref(&marker)).addr();
+        if here
+            < self
+                .native_stack_limit
+                .saturating_add(COMPILING_STACK_BYTES)
+        {
+            return Err(self.stack_overflow());
+        }
+        Ok(())
     }
 
     /// Gives `class` (already wired into the hierarchy) the fields and methods of `definition`.
@@ -355,6 +377,7 @@ impl Universe {
     /// invalidated. Answers the method. Anything else in `source` (fields, a class side, more
     /// methods, a primitive) is an error naming its position in `source`.
     pub fn compile_into(&mut self, holder: Gc<Class>, source: &str) -> Result<Value, Unwind> {
+        self.check_stack_for_compiling()?;
         let class_name = self.class_name(holder.value());
         let file = Rc::new(SourceFile {
             path: format!("{class_name}>>compile:"),
