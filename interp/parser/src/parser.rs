@@ -16,6 +16,8 @@
 //! parser accepts any operator starting with `|` and consumes just that bar of it:
 //! `[:a || t | ...]` is `[:a | | t | ...]` and `[:a|-1]` answers -1.
 
+use std::collections::HashSet;
+
 use crate::error::ParseError;
 use crate::lexer::{tokenize, Token, TokenKind};
 use crate::syntax::{Block, Body, ClassDef, Expr, Literal, MethodBody, MethodDef, Pos};
@@ -69,6 +71,14 @@ impl Close {
             Close::EndOfInput => "end of input",
         }
     }
+}
+
+/// The names of one declaration list (fields, parameters, locals), with a set of them so that
+/// checking for duplicates keeps long lists linear.
+#[derive(Default)]
+struct Names<'s> {
+    list: Vec<String>,
+    seen: HashSet<&'s str>,
 }
 
 /// What a declared name is, which decides the wording of a duplicate-name error.
@@ -232,13 +242,13 @@ impl<'s> Parser<'s> {
 
     /// Consumes the current identifier as a new name in `names`, rejecting reserved names and
     /// names already in the list.
-    fn declare(&mut self, names: &mut Vec<String>, declared: Declared) -> PResult<()> {
+    fn declare(&mut self, names: &mut Names<'s>, declared: Declared) -> PResult<()> {
         let name = self.text();
         let pos = self.tok().pos;
         if RESERVED.contains(&name) {
             return Err(self.error_at(pos, format!("'{name}' is reserved and cannot be declared")));
         }
-        if names.iter().any(|n| n == name) {
+        if !names.seen.insert(name) {
             let message = match declared {
                 Declared::Field => {
                     format!("Field '{name}' has already been defined in this class.")
@@ -247,7 +257,7 @@ impl<'s> Parser<'s> {
             };
             return Err(self.error_at(pos, message));
         }
-        names.push(name.to_string());
+        names.list.push(name.to_string());
         self.advance();
         Ok(())
     }
@@ -357,16 +367,16 @@ impl<'s> Parser<'s> {
 
     /// An optional `| a b |` at the start of a class side.
     fn fields(&mut self) -> PResult<Vec<String>> {
-        let mut fields = Vec::new();
+        let mut fields = Names::default();
         if !self.at_field_list() {
-            return Ok(fields);
+            return Ok(fields.list);
         }
         self.take_bar();
         while self.kind() == TokenKind::Ident {
             self.declare(&mut fields, Declared::Field)?;
         }
         self.expect_bar("a field name or '|'")?;
-        Ok(fields)
+        Ok(fields.list)
     }
 
     fn methods(&mut self) -> PResult<Vec<MethodDef>> {
@@ -380,7 +390,7 @@ impl<'s> Parser<'s> {
     /// `pattern = primitive` or `pattern = ( body )`.
     fn method(&mut self) -> PResult<MethodDef> {
         let pos = self.tok().pos;
-        let mut params = Vec::new();
+        let mut params = Names::default();
         let selector = match self.kind() {
             TokenKind::Keyword => {
                 let mut selector = String::new();
@@ -413,13 +423,13 @@ impl<'s> Parser<'s> {
         };
         Ok(MethodDef {
             selector,
-            params,
+            params: params.list,
             body,
             pos,
         })
     }
 
-    fn parameter(&mut self, params: &mut Vec<String>) -> PResult<()> {
+    fn parameter(&mut self, params: &mut Names<'s>) -> PResult<()> {
         if self.kind() != TokenKind::Ident {
             return Err(self.unexpected("a parameter name"));
         }
@@ -471,7 +481,7 @@ impl<'s> Parser<'s> {
 
     /// An optional `| a b |` at the start of a body.
     fn locals(&mut self) -> PResult<Vec<String>> {
-        let mut locals = Vec::new();
+        let mut locals = Names::default();
         if self.at_bar() {
             self.take_bar();
             while self.kind() == TokenKind::Ident {
@@ -479,7 +489,7 @@ impl<'s> Parser<'s> {
             }
             self.expect_bar("a local variable name or '|'")?;
         }
-        Ok(locals)
+        Ok(locals.list)
     }
 
     /// `^ expression`.
@@ -653,7 +663,7 @@ impl<'s> Parser<'s> {
     fn block(&mut self) -> PResult<Tall> {
         let pos = self.tok().pos;
         self.advance();
-        let mut params = Vec::new();
+        let mut params = Names::default();
         while self.kind() == TokenKind::Colon {
             self.advance();
             if self.kind() != TokenKind::Ident {
@@ -661,9 +671,10 @@ impl<'s> Parser<'s> {
             }
             self.declare(&mut params, Declared::Variable)?;
         }
-        if !params.is_empty() {
+        if !params.list.is_empty() {
             self.expect_bar("'|' after the block parameters")?;
         }
+        let params = params.list;
         let (body, height) = self.body_with_height(Close::Bracket)?;
         Ok(Tall {
             expr: Expr::Block(Box::new(Block { params, body, pos })),

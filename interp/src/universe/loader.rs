@@ -12,6 +12,7 @@ use crate::invokable::{Method, Primitive, Target};
 use crate::primitives;
 use crate::unwind::Unwind;
 use crate::vm_error::SourceFile;
+use std::collections::HashSet;
 use std::rc::Rc;
 use std::time::Instant;
 use yerba_mop::object::{Array, Class, Gc, Instance, Layout};
@@ -267,22 +268,14 @@ impl Universe {
             let array = u.new_array_from(&class_symbols);
             metaclass.set_instance_fields(array);
             let started = Instant::now();
-            let instance_side = ClassContext {
-                holder: class,
-                field_names: &instance_fields,
-                file: file.clone(),
-            };
+            let instance_side = ClassContext::new(class, &instance_fields, file.clone());
             u.install_methods(
                 &instance_side,
                 &definition.instance_methods,
                 &definition.name,
                 false,
             );
-            let class_side = ClassContext {
-                holder: metaclass,
-                field_names: &class_fields,
-                file,
-            };
+            let class_side = ClassContext::new(metaclass, &class_fields, file);
             u.install_methods(
                 &class_side,
                 &definition.class_methods,
@@ -317,8 +310,9 @@ impl Universe {
                 );
             }
         }
+        let mut seen: HashSet<String> = names.iter().cloned().collect();
         for field in own {
-            if names.contains(field) {
+            if !seen.insert(field.clone()) {
                 self.fatal(&format!(
                     "{}: Field '{field}' of class {class_name} is already defined in a superclass.",
                     file.path
@@ -403,11 +397,7 @@ impl Universe {
                     .collect()
             })
             .unwrap_or_default();
-        let context = ClassContext {
-            holder,
-            field_names: &field_names,
-            file: file.clone(),
-        };
+        let context = ClassContext::new(holder, &field_names, file.clone());
         let compiled = self.without_collections(|u| {
             compile_method(u, &context, &method, body).map(|code| {
                 let signature = u.symbol(&method.selector);
