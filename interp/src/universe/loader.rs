@@ -5,7 +5,7 @@
 //! exits with 1. `Class>>compile:` adds or replaces a method at run time (a VM error if it does
 //! not compile) and invalidates every dispatch cache.
 
-use super::boot::CORE_CLASSES;
+use super::boot::{ClassObjectFields, CORE_CLASSES};
 use super::{fatal_out_of_memory, Universe};
 use crate::compiler::{compile_method, ClassContext};
 use crate::invokable::{Method, Primitive, Target};
@@ -13,6 +13,7 @@ use crate::primitives;
 use crate::unwind::Unwind;
 use crate::vm_error::SourceFile;
 use std::collections::HashSet;
+use std::path::PathBuf;
 use std::rc::Rc;
 use std::time::Instant;
 use yerba_mop::object::{Array, Class, Gc, Instance, Layout};
@@ -24,8 +25,10 @@ use yerba_parser::syntax::{ClassDef, MethodBody, MethodDef};
 const COMPILING_STACK_BYTES: usize = 8 << 20;
 
 impl Universe {
-    /// Loads the core library over the boot classes and defines the initial globals.
-    pub(super) fn load_core_library(&mut self) {
+    /// Loads the core library over the boot classes and defines the initial globals. The
+    /// instance fields of every core class come first, as the fields of class objects are those
+    /// of `Class` (with `Object`'s) whichever class is defined first.
+    pub(super) fn load_core_library(&mut self, sources: CoreSources) {
         let core: Vec<Gc<Class>> = CORE_CLASSES
             .iter()
             .map(|(name, _)| {
@@ -39,12 +42,10 @@ impl Universe {
         for class in &core {
             self.globals.put(class.name(), class.value());
         }
-        for class in core {
-            let name = self.text_of(class.name()).to_string();
-            let Some(file) = self.find_source(&name) else {
-                self.fatal(&format!("yerba: the core class {name} was found neither on the classpath nor in the embedded library"))
-            };
-            let definition = self.parse(&file);
+        for (class, (definition, file)) in core.iter().zip(&sources.definitions) {
+            self.without_collections(|u| u.define_instance_fields(*class, definition, file));
+        }
+        for (class, (definition, file)) in core.into_iter().zip(sources.definitions) {
             self.define_into(class, &definition, file);
         }
         let system = self.core.system;
@@ -90,38 +91,11 @@ impl Universe {
     }
 
     fn find_source(&self, name: &str) -> Option<Rc<SourceFile>> {
-        for directory in &self.classpath {
-            let path = directory.join(format!("{name}.som"));
-            if let Ok(bytes) = std::fs::read(&path) {
-                let text = String::from_utf8_lossy(&bytes).into_owned();
-                return Some(Rc::new(SourceFile {
-                    path: path.display().to_string(),
-                    text,
-                }));
-            }
-        }
-        yerba_som_lib::source_of(name).map(|text| {
-            Rc::new(SourceFile {
-                path: format!("som-lib/Smalltalk/{name}.som"),
-                text: text.to_string(),
-            })
-        })
+        find_source(&self.classpath, name)
     }
 
     fn parse(&mut self, file: &SourceFile) -> ClassDef {
-        let definition = yerba_parser::parse_class(&file.text, &file.path)
-            .unwrap_or_else(|e| self.fatal(&e.to_string()));
-        let stem = std::path::Path::new(&file.path)
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .unwrap_or("");
-        if definition.name != stem {
-            self.fatal(&format!(
-                "{}: the file defines class '{}', but its name says '{}'; a class must live in a file named after it.",
-                file.path, definition.name, stem
-            ));
-        }
-        definition
+        parse(file).unwrap_or_else(|message| self.fatal(&message))
     }
 
     /// Builds a new class and metaclass from a definition and registers it as a global.
@@ -135,8 +109,9 @@ impl Universe {
         self.without_collections(|u| {
             let layouts_layout = u.layouts.layout;
             let metaclass_layout = u.core.metaclass.instance_layout();
-            let metaclass = Class::allocate(u, Some(metaclass_layout), 0)
-                .unwrap_or_else(|e| fatal_out_of_memory(e));
+            let metaclass =
+                Class::allocate(u, Some(metaclass_layout), metaclass_layout.field_count())
+                    .unwrap_or_else(|e| fatal_out_of_memory(e));
             let class_field_count = match superclass {
                 Some(s) => s.class_fields().len(),
                 None => 0,
@@ -230,14 +205,8 @@ impl Universe {
     /// Gives `class` (already wired into the hierarchy) the fields and methods of `definition`.
     fn define_into(&mut self, class: Gc<Class>, definition: &ClassDef, file: Rc<SourceFile>) {
         self.without_collections(|u| {
-            let layouts_layout = u.layouts.layout;
             let metaclass = u.class_of(class.value());
-            let instance_fields = u.field_names(
-                class.superclass(),
-                &definition.instance_fields,
-                &definition.name,
-                &file,
-            );
+            let instance_fields = u.define_instance_fields(class, definition, &file);
             let class_fields = u.field_names(
                 metaclass.superclass(),
                 &definition.class_fields,
@@ -250,20 +219,6 @@ impl Universe {
                     file.path, definition.name
                 ));
             }
-            if instance_fields.len() != class.instance_layout().field_count() {
-                let layout = Layout::allocate(
-                    u,
-                    Some(layouts_layout),
-                    class.value(),
-                    instance_fields.len(),
-                    Instance::FIELDS_OFFSET,
-                )
-                .unwrap_or_else(|e| fatal_out_of_memory(e));
-                class.set_instance_layout(layout);
-            }
-            let field_symbols: Vec<Value> = instance_fields.iter().map(|f| u.symbol(f)).collect();
-            let array = u.new_array_from(&field_symbols);
-            class.set_instance_fields(array);
             let class_symbols: Vec<Value> = class_fields.iter().map(|f| u.symbol(f)).collect();
             let array = u.new_array_from(&class_symbols);
             metaclass.set_instance_fields(array);
@@ -284,6 +239,48 @@ impl Universe {
             );
             u.compilation_time += started.elapsed();
         })
+    }
+
+    /// Gives `class` the names of its instance fields (inherited first) and a layout for its
+    /// instances with as many fields; answers the names.
+    ///
+    /// The core classes other than `Object` and `System` have instances the VM makes with
+    /// storage of their own (arrays, strings, blocks, numbers, class objects...), which keep
+    /// their layout: fields that a classpath `Object.som` adds are named for them, but reading
+    /// or writing one is an error. Class and metaclass objects are the exception that has
+    /// them: boot sizes them for `Object`'s, `Class`'s and `Metaclass`'s fields.
+    fn define_instance_fields(
+        &mut self,
+        class: Gc<Class>,
+        definition: &ClassDef,
+        file: &SourceFile,
+    ) -> Vec<String> {
+        let instance_fields = self.field_names(
+            class.superclass(),
+            &definition.instance_fields,
+            &definition.name,
+            file,
+        );
+        let layout = class.instance_layout();
+        let own_storage = self.core.all().contains(&class)
+            && class != self.core.object
+            && class != self.core.system;
+        if instance_fields.len() != layout.field_count() && !own_storage {
+            let layouts_layout = self.layouts.layout;
+            let layout = Layout::allocate(
+                self,
+                Some(layouts_layout),
+                class.value(),
+                instance_fields.len(),
+                Instance::FIELDS_OFFSET,
+            )
+            .unwrap_or_else(|e| fatal_out_of_memory(e));
+            class.set_instance_layout(layout);
+        }
+        let field_symbols: Vec<Value> = instance_fields.iter().map(|f| self.symbol(f)).collect();
+        let array = self.new_array_from(&field_symbols);
+        class.set_instance_fields(array);
+        instance_fields
     }
 
     /// Inherited field names followed by the class's own, rejecting redefinitions.
@@ -432,4 +429,79 @@ impl Universe {
             Target::Primitive(p) => Some(p.signature()),
         }
     }
+}
+
+/// The core library's definitions, in boot order, read before boot: the storage of class and
+/// metaclass objects depends on the fields `Object`, `Class` and `Metaclass` declare.
+pub struct CoreSources {
+    definitions: Vec<(ClassDef, Rc<SourceFile>)>,
+}
+
+impl CoreSources {
+    /// Finds and parses every core class, from the classpath first.
+    ///
+    /// # Errors
+    /// The message for a core class that is missing or does not parse.
+    pub fn read(classpath: &[PathBuf]) -> Result<CoreSources, String> {
+        let mut definitions = Vec::with_capacity(CORE_CLASSES.len());
+        for (name, _) in CORE_CLASSES {
+            let file = find_source(classpath, name).ok_or_else(|| {
+                format!("yerba: the core class {name} was found neither on the classpath nor in the embedded library")
+            })?;
+            definitions.push((parse(&file)?, file));
+        }
+        Ok(CoreSources { definitions })
+    }
+
+    /// How many fields class objects and metaclass objects have, before class-side fields:
+    /// they are instances of `Class` and of `Metaclass`, which inherit from `Object`.
+    pub fn class_object_fields(&self) -> ClassObjectFields {
+        let declared = |class: &str| {
+            self.definitions
+                .iter()
+                .find(|(definition, _)| definition.name == class)
+                .map_or(0, |(definition, _)| definition.instance_fields.len())
+        };
+        let class = declared("Object") + declared("Class");
+        ClassObjectFields {
+            class,
+            metaclass: class + declared("Metaclass"),
+        }
+    }
+}
+
+fn find_source(classpath: &[PathBuf], name: &str) -> Option<Rc<SourceFile>> {
+    for directory in classpath {
+        let path = directory.join(format!("{name}.som"));
+        if let Ok(bytes) = std::fs::read(&path) {
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            return Some(Rc::new(SourceFile {
+                path: path.display().to_string(),
+                text,
+            }));
+        }
+    }
+    yerba_som_lib::source_of(name).map(|text| {
+        Rc::new(SourceFile {
+            path: format!("som-lib/Smalltalk/{name}.som"),
+            text: text.to_string(),
+        })
+    })
+}
+
+/// The class defined by `file`, which must be named after it.
+fn parse(file: &SourceFile) -> Result<ClassDef, String> {
+    let definition =
+        yerba_parser::parse_class(&file.text, &file.path).map_err(|e| e.to_string())?;
+    let stem = std::path::Path::new(&file.path)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("");
+    if definition.name != stem {
+        return Err(format!(
+            "{}: the file defines class '{}', but its name says '{}'; a class must live in a file named after it.",
+            file.path, definition.name, stem
+        ));
+    }
+    Ok(definition)
 }
