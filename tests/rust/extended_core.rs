@@ -18,7 +18,17 @@ const EXTENSIONS: [(&str, &str, &str); 3] = [
     ("Metaclass", "Metaclass = Class (", "metaExtra"),
 ];
 
-/// A directory holding the extended core classes and `program` as `Main.som`.
+/// A root class (no superclass): its class object is still an instance of a subclass of
+/// `Class`, with `Class`'s fields before its class-side ones.
+const ROOT: &str = "Root = nil (
+    ----
+    | rootSide |
+    rootSide = ( ^ rootSide )
+    rootSide: v = ( rootSide := v )
+)
+";
+
+/// A directory holding the extended core classes, `Root` and `program` as `Main.som`.
 fn classpath_with(program: &str) -> PathBuf {
     let dir = fresh_temp_dir("extended-core");
     for (class, opening, field) in EXTENSIONS {
@@ -35,6 +45,7 @@ fn classpath_with(program: &str) -> PathBuf {
         let extended = source.replacen(opening, &addition, 1);
         std::fs::write(dir.join(format!("{class}.som")), extended).expect("write a core class");
     }
+    std::fs::write(dir.join("Root.som"), ROOT).expect("write the root class");
     std::fs::write(dir.join("Main.som"), program).expect("write the program");
     dir
 }
@@ -65,6 +76,7 @@ const PROGRAM: &str = "Main = (
         Main class objectExtra println.
         Main classSide println. Main classSide: 10. Main classSide println.
         Main classExtra println.
+        Root rootSide: 11. Root classExtra: 12. Root rootSide println. Root classExtra println.
         Main fields do: [ :f | f print. ' ' print ]. '' println.
         Main class fields do: [ :f | f print. ' ' print ]. '' println.
         Metaclass fields do: [ :f | f print. ' ' print ]. '' println
@@ -76,7 +88,7 @@ const PROGRAM: &str = "Main = (
 )
 ";
 
-const EXPECTED: &str = "1\n2\n3\n4\n5\n6\n7\n8\n9\nnil\n10\n5\n\
+const EXPECTED: &str = "1\n2\n3\n4\n5\n6\n7\n8\n9\nnil\n10\n5\n11\n12\n\
 #objectExtra #own \n#objectExtra #classExtra #classSide \n\
 #objectExtra #classExtra #metaExtra \n";
 

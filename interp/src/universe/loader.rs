@@ -2,8 +2,12 @@
 //! building the class and metaclass objects, and compiling their methods.
 //!
 //! Compile errors while loading are fatal, as in every SOM VM: they are printed and the VM
-//! exits with 1. `Class>>compile:` adds or replaces a method at run time (a VM error if it does
-//! not compile) and invalidates every dispatch cache.
+//! exits with 1; so is a superclass cycle. `Class>>compile:` adds or replaces one method at run
+//! time (a VM error if the text is anything else or does not compile) and invalidates every
+//! dispatch cache.
+//!
+//! The core library's sources are read and parsed before boot, because the fields that
+//! `Object`, `Class` and `Metaclass` declare decide the size of every class object.
 
 use super::boot::{ClassObjectFields, CORE_CLASSES};
 use super::{fatal_out_of_memory, Universe};
@@ -112,9 +116,10 @@ impl Universe {
             let metaclass =
                 Class::allocate(u, Some(metaclass_layout), metaclass_layout.field_count())
                     .unwrap_or_else(|e| fatal_out_of_memory(e));
+            // A root class's metaclass inherits from Class: its class object has Class's fields.
             let class_field_count = match superclass {
                 Some(s) => s.class_fields().len(),
-                None => 0,
+                None => u.core.class.instance_layout().field_count(),
             } + definition.class_fields.len();
             let class_side = Layout::allocate(
                 u,
