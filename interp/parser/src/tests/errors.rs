@@ -332,25 +332,20 @@ fn a_single_method_is_all_parse_method_takes() {
         (method.selector.as_str(), method.params.len()),
         ("at:put:", 2)
     );
-    let error = |source: &str| crate::parse_method(source, "M").expect_err(source);
-    assert_error(
-        &error("foo = ( ^ 1 ) bar = ( ^ 2 )"),
-        1,
-        15,
-        "second method",
-    );
-    assert_error(
-        &error("foo = ( ^ 1 )\n----\nbar = ( ^ 2 )"),
-        2,
-        1,
-        "class side",
-    );
-    assert_error(&error("| a | foo = ( ^ a )"), 1, 1, "fields");
-    assert_error(&error("----"), 1, 1, "class side");
-    assert_error(&error("Foo = Bar ( baz = ( ^ 1 ) )"), 1, 1, "class Foo");
-    assert_error(&error("foo = ( ^ 1 ) )"), 1, 15, "end of input");
-    assert_error(&error(""), 1, 1, "a method definition");
-    assert_error(&error("foo = (\n  ^ 1 +\n)"), 3, 1, "an expression");
+    let cases = [
+        ("foo = ( ^ 1 ) bar = ( ^ 2 )", 1, 15, "second method"),
+        ("foo = ( ^ 1 )\n----\nbar = ( ^ 2 )", 2, 1, "class side"),
+        ("| a | foo = ( ^ a )", 1, 1, "fields"),
+        ("----", 1, 1, "class side"),
+        ("Foo = Bar ( baz = ( ^ 1 ) )", 1, 1, "class Foo"),
+        ("foo = ( ^ 1 ) )", 1, 15, "end of input"),
+        ("", 1, 1, "a method definition"),
+        ("foo = (\n  ^ 1 +\n)", 3, 1, "an expression"),
+    ];
+    for (source, line, column, fragment) in cases {
+        let error = crate::parse_method(source, "M").expect_err(source);
+        assert_error(&error, line, column, fragment);
+    }
 }
 
 #[test]
