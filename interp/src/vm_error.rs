@@ -13,6 +13,7 @@ use std::fmt::Write as _;
 use std::rc::Rc;
 use yerba_mop::Value;
 use yerba_parser::syntax::Pos;
+use yerba_parser::Excerpt;
 
 /// How many frames a traceback shows at each end of the stack.
 pub const KEPT_FRAMES: usize = 20;
@@ -124,7 +125,8 @@ fn render_frame(out: &mut String, frame: &TraceFrame) {
         "  {}, line {}, column {}: {}",
         frame.file.path, frame.pos.line, frame.pos.column, frame.activation
     );
-    let _ = writeln!(out, "    {}", frame.file.line(frame.pos.line).trim());
+    let excerpt = Excerpt::of(frame.file.line(frame.pos.line), frame.pos.column);
+    let _ = writeln!(out, "    {}", excerpt.text.trim());
 }
 
 #[cfg(test)]

@@ -1,10 +1,12 @@
-//! Parse errors: what went wrong and where, with the offending source line for display.
+//! Parse errors: what went wrong and where, with the offending source line for display (quoted
+//! as an excerpt around the column).
 //!
 //! Lexical, grammatical and purely syntactic compile-time errors (duplicate names, assignment to
 //! a reserved name) all become a `ParseError`; the parser stops at the first one.
 
 use std::fmt;
 
+use crate::excerpt::Excerpt;
 use crate::syntax::Pos;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,19 +42,11 @@ fn text_lines(source: &str) -> std::str::Lines<'_> {
 
 impl fmt::Display for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Tabs are kept in the caret's indentation so that it lines up under the source line.
-        let indent = usize::try_from(self.column.saturating_sub(1)).unwrap_or(0);
-        let caret_indent: String = self
-            .source_line
-            .chars()
-            .chain(std::iter::repeat(' '))
-            .take(indent)
-            .map(|c| if c == '\t' { '\t' } else { ' ' })
-            .collect();
+        let excerpt = Excerpt::of(&self.source_line, self.column);
         write!(
             f,
             "Parse error in {}, line {}, column {}: {}\n  {}\n  {}^",
-            self.file, self.line, self.column, self.message, self.source_line, caret_indent
+            self.file, self.line, self.column, self.message, excerpt.text, excerpt.caret_indent
         )
     }
 }

@@ -5,6 +5,7 @@
 pub mod syntax;
 
 mod error;
+mod excerpt;
 mod lexer;
 mod parser;
 
@@ -12,6 +13,7 @@ mod parser;
 mod tests;
 
 pub use error::ParseError;
+pub use excerpt::Excerpt;
 
 use parser::{Close, Parser};
 
@@ -23,6 +25,32 @@ pub fn parse_class(source: &str, file: &str) -> Result<syntax::ClassDef, ParseEr
     Parser::new(source, file)
         .class_def()
         .map_err(|error| *error)
+}
+
+/// Parses exactly one method definition (`pattern = ( body )` or `pattern = primitive`), as
+/// `Class>>compile:` takes it. A whole class definition, fields, a class side or a second method
+/// are errors naming what was found.
+///
+/// # Errors
+/// The first lexical, grammatical or purely syntactic error in `source`, or what is not one
+/// method definition.
+pub fn parse_method(source: &str, file: &str) -> Result<syntax::MethodDef, ParseError> {
+    Parser::new(source, file).single_method().map_err(|error| {
+        // A class definition can start like a unary method (`Foo = ( ...`); name it for what
+        // it is rather than report where it stops being a method.
+        match parse_class(source, file) {
+            Ok(class) => ParseError::new(
+                source,
+                file,
+                class.pos,
+                format!(
+                    "expected one method definition, found the definition of class {}",
+                    class.name
+                ),
+            ),
+            Err(_) => *error,
+        }
+    })
 }
 
 /// Parses a sequence of statements (a method body without the parentheses, e.g. for a REPL or

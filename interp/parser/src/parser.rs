@@ -7,12 +7,16 @@
 //! Nesting (parentheses, blocks, literal arrays, chained assignments) is limited so that
 //! hostile input gets an error instead of overflowing the stack: to `MAX_DEPTH` levels, and to
 //! `STACK_BUDGET` bytes of stack, since a level's frames take about 1 KiB in optimised builds
-//! but up to 4 KiB in unoptimised ones, and threads may have as little as 2 MiB.
+//! but up to 4 KiB in unoptimised ones, and threads may have as little as 2 MiB. The trees it
+//! builds are limited to `MAX_HEIGHT` levels, which also bounds chains of sends (`a + 1 + 1 ...`)
+//! that the parser builds in a loop but everything after it walks recursively.
 //!
 //! `|` is both an operator and the delimiter of field, local and block parameter lists. The
 //! lexer makes a run like `||` or `|-` one operator token, so where a delimiter is expected the
 //! parser accepts any operator starting with `|` and consumes just that bar of it:
 //! `[:a || t | ...]` is `[:a | | t | ...]` and `[:a|-1]` answers -1.
+
+use std::collections::HashSet;
 
 use crate::error::ParseError;
 use crate::lexer::{tokenize, Token, TokenKind};
@@ -21,6 +25,11 @@ use crate::syntax::{Block, Body, ClassDef, Expr, Literal, MethodBody, MethodDef,
 /// Deepest nesting of expressions and literal arrays accepted.
 const MAX_DEPTH: usize = 1000;
 
+/// Tallest expression tree accepted (a leaf is 1; sends, assignments, returns and blocks add
+/// a level). Chains like `a + 1 + 1 ...` nest without nesting the parser, but the compiler,
+/// the nodes it makes and dropping them all recurse over the tree: this keeps them on the stack.
+const MAX_HEIGHT: usize = 2000;
+
 /// Longest token text quoted in an error message.
 const MAX_QUOTED: usize = 40;
 
@@ -28,6 +37,12 @@ const MAX_QUOTED: usize = 40;
 const STACK_BUDGET: usize = 1 << 20;
 
 const RESERVED: [&str; 5] = ["self", "super", "nil", "true", "false"];
+
+/// An expression with the height of its syntax tree (a leaf is 1).
+struct Tall {
+    expr: Expr,
+    height: usize,
+}
 
 /// Errors are boxed to keep results, and so the recursive parsing functions' frames, small.
 type PResult<T> = Result<T, Box<ParseError>>;
@@ -56,6 +71,14 @@ impl Close {
             Close::EndOfInput => "end of input",
         }
     }
+}
+
+/// The names of one declaration list (fields, parameters, locals), with a set of them so that
+/// checking for duplicates keeps long lists linear.
+#[derive(Default)]
+struct Names<'s> {
+    list: Vec<String>,
+    seen: HashSet<&'s str>,
 }
 
 /// What a declared name is, which decides the wording of a duplicate-name error.
@@ -209,18 +232,23 @@ impl<'s> Parser<'s> {
 
     #[cold]
     fn too_deep(&self) -> Box<ParseError> {
-        self.error_at(self.tok().pos, "expressions nested too deeply".to_string())
+        self.too_deep_at(self.tok().pos)
+    }
+
+    #[cold]
+    fn too_deep_at(&self, pos: Pos) -> Box<ParseError> {
+        self.error_at(pos, "expressions nested too deeply".to_string())
     }
 
     /// Consumes the current identifier as a new name in `names`, rejecting reserved names and
     /// names already in the list.
-    fn declare(&mut self, names: &mut Vec<String>, declared: Declared) -> PResult<()> {
+    fn declare(&mut self, names: &mut Names<'s>, declared: Declared) -> PResult<()> {
         let name = self.text();
         let pos = self.tok().pos;
         if RESERVED.contains(&name) {
             return Err(self.error_at(pos, format!("'{name}' is reserved and cannot be declared")));
         }
-        if names.iter().any(|n| n == name) {
+        if !names.seen.insert(name) {
             let message = match declared {
                 Declared::Field => {
                     format!("Field '{name}' has already been defined in this class.")
@@ -229,7 +257,7 @@ impl<'s> Parser<'s> {
             };
             return Err(self.error_at(pos, message));
         }
-        names.push(name.to_string());
+        names.list.push(name.to_string());
         self.advance();
         Ok(())
     }
@@ -281,30 +309,79 @@ impl<'s> Parser<'s> {
         })
     }
 
-    /// An optional `| a b |` at the start of a class side. `| other = (...)` is instead the
-    /// binary method `|`.
-    fn fields(&mut self) -> PResult<Vec<String>> {
-        let mut fields = Vec::new();
+    /// Exactly one method definition and nothing else: what `Class>>compile:` takes. Fields,
+    /// a class side or a second method are errors at their position, not silently dropped.
+    pub(crate) fn single_method(&mut self) -> PResult<MethodDef> {
+        if self.at_field_list() {
+            return Err(self.error_at(
+                self.tok().pos,
+                "fields cannot be declared here: expected one method definition".to_string(),
+            ));
+        }
+        if !self.at_method() {
+            return Err(self.unexpected_outside_method("a method definition"));
+        }
+        let method = self.method()?;
+        if self.at_method() {
+            return Err(self.error_at(
+                self.tok().pos,
+                "a second method definition starts here: expected only one".to_string(),
+            ));
+        }
+        if self.kind() != TokenKind::Eof {
+            return Err(self.unexpected_outside_method("end of input after the method definition"));
+        }
+        Ok(method)
+    }
+
+    /// The error for a token where a method or the end of input is expected; a class side
+    /// separator gets a message of its own.
+    #[cold]
+    fn unexpected_outside_method(&self, expected: &str) -> Box<ParseError> {
+        if self.kind() == TokenKind::Separator {
+            return self.error_at(
+                self.tok().pos,
+                "a class side ('----') cannot be given here: expected one method definition"
+                    .to_string(),
+            );
+        }
+        self.unexpected(expected)
+    }
+
+    /// Whether the current token starts a method pattern.
+    fn at_method(&self) -> bool {
+        matches!(
+            self.kind(),
+            TokenKind::Ident | TokenKind::Keyword | TokenKind::Operator
+        )
+    }
+
+    /// Whether a `| a b |` field list starts here. `| other = (...)` is instead the binary
+    /// method `|`.
+    fn at_field_list(&self) -> bool {
         let binary_method = self.peek(1).kind == TokenKind::Ident
             && self.peek(2).kind == TokenKind::Operator
             && self.text_of(self.peek(2)) == "=";
-        if !self.at_bar() || binary_method {
-            return Ok(fields);
+        self.at_bar() && !binary_method
+    }
+
+    /// An optional `| a b |` at the start of a class side.
+    fn fields(&mut self) -> PResult<Vec<String>> {
+        let mut fields = Names::default();
+        if !self.at_field_list() {
+            return Ok(fields.list);
         }
         self.take_bar();
         while self.kind() == TokenKind::Ident {
             self.declare(&mut fields, Declared::Field)?;
         }
         self.expect_bar("a field name or '|'")?;
-        Ok(fields)
+        Ok(fields.list)
     }
 
     fn methods(&mut self) -> PResult<Vec<MethodDef>> {
         let mut methods = Vec::new();
-        while matches!(
-            self.kind(),
-            TokenKind::Ident | TokenKind::Keyword | TokenKind::Operator
-        ) {
+        while self.at_method() {
             methods.push(self.method()?);
         }
         Ok(methods)
@@ -313,7 +390,7 @@ impl<'s> Parser<'s> {
     /// `pattern = primitive` or `pattern = ( body )`.
     fn method(&mut self) -> PResult<MethodDef> {
         let pos = self.tok().pos;
-        let mut params = Vec::new();
+        let mut params = Names::default();
         let selector = match self.kind() {
             TokenKind::Keyword => {
                 let mut selector = String::new();
@@ -346,13 +423,13 @@ impl<'s> Parser<'s> {
         };
         Ok(MethodDef {
             selector,
-            params,
+            params: params.list,
             body,
             pos,
         })
     }
 
-    fn parameter(&mut self, params: &mut Vec<String>) -> PResult<()> {
+    fn parameter(&mut self, params: &mut Names<'s>) -> PResult<()> {
         if self.kind() != TokenKind::Ident {
             return Err(self.unexpected("a parameter name"));
         }
@@ -361,17 +438,24 @@ impl<'s> Parser<'s> {
 
     /// Optional locals and statements up to and including the `close` token.
     pub(crate) fn body(&mut self, close: Close) -> PResult<Body> {
+        self.body_with_height(close).map(|(body, _)| body)
+    }
+
+    /// A body and the height of its tree: one more than its tallest statement.
+    fn body_with_height(&mut self, close: Close) -> PResult<(Body, usize)> {
         let closing = close.kind();
         let locals = self.locals()?;
         let mut statements = Vec::new();
+        let mut height = 0;
         while self.kind() != closing {
             let statement = if self.kind() == TokenKind::Caret {
                 self.return_statement()?
             } else {
                 self.expression()?
             };
-            let returns = matches!(statement, Expr::Return { .. });
-            statements.push(statement);
+            height = height.max(statement.height);
+            let returns = matches!(statement.expr, Expr::Return { .. });
+            statements.push(statement.expr);
             let terminated = self.kind() == TokenKind::Period;
             if terminated {
                 self.advance();
@@ -387,16 +471,17 @@ impl<'s> Parser<'s> {
         }
         let end = self.tok().pos;
         self.advance();
-        Ok(Body {
+        let body = Body {
             locals,
             statements,
             end,
-        })
+        };
+        Ok((body, height + 1))
     }
 
     /// An optional `| a b |` at the start of a body.
     fn locals(&mut self) -> PResult<Vec<String>> {
-        let mut locals = Vec::new();
+        let mut locals = Names::default();
         if self.at_bar() {
             self.take_bar();
             while self.kind() == TokenKind::Ident {
@@ -404,15 +489,20 @@ impl<'s> Parser<'s> {
             }
             self.expect_bar("a local variable name or '|'")?;
         }
-        Ok(locals)
+        Ok(locals.list)
     }
 
     /// `^ expression`.
-    fn return_statement(&mut self) -> PResult<Expr> {
+    fn return_statement(&mut self) -> PResult<Tall> {
         let pos = self.tok().pos;
         self.advance();
-        let value = Box::new(self.expression()?);
-        Ok(Expr::Return { value, pos })
+        let value = self.expression()?;
+        self.node(
+            value.height,
+            pos,
+            |value| Expr::Return { value, pos },
+            value.expr,
+        )
     }
 
     #[cold]
@@ -428,16 +518,39 @@ impl<'s> Parser<'s> {
         self.unexpected(&format!("'.' or {}", close.name()))
     }
 
+    /// A node over a child of height `child_height`, refused when the tree grows taller than
+    /// `MAX_HEIGHT`.
+    fn node(
+        &self,
+        child_height: usize,
+        pos: Pos,
+        make: impl FnOnce(Box<Expr>) -> Expr,
+        child: Expr,
+    ) -> PResult<Tall> {
+        let height = self.checked_height(child_height + 1, pos)?;
+        Ok(Tall {
+            expr: make(Box::new(child)),
+            height,
+        })
+    }
+
+    fn checked_height(&self, height: usize, pos: Pos) -> PResult<usize> {
+        if height > MAX_HEIGHT {
+            return Err(self.too_deep_at(pos));
+        }
+        Ok(height)
+    }
+
     // Expressions.
 
     /// `( IDENT ':=' )* primary messages`.
-    fn expression(&mut self) -> PResult<Expr> {
+    fn expression(&mut self) -> PResult<Tall> {
         self.enter()?;
         let expr = if self.kind() == TokenKind::Ident && self.peek(1).kind == TokenKind::Assign {
             self.assignment()?
         } else {
             let receiver = self.primary()?;
-            let receiver = self.unary_sends(receiver);
+            let receiver = self.unary_sends(receiver)?;
             let receiver = self.binary_sends(receiver)?;
             if self.kind() == TokenKind::Keyword {
                 self.keyword_send(receiver)?
@@ -450,7 +563,7 @@ impl<'s> Parser<'s> {
     }
 
     /// `name := expression`.
-    fn assignment(&mut self) -> PResult<Expr> {
+    fn assignment(&mut self) -> PResult<Tall> {
         let pos = self.tok().pos;
         let name = self.text().to_string();
         if RESERVED.contains(&name.as_str()) {
@@ -458,17 +571,23 @@ impl<'s> Parser<'s> {
         }
         self.advance();
         self.advance();
-        let value = Box::new(self.expression()?);
-        Ok(Expr::Assign { name, value, pos })
+        let value = self.expression()?;
+        self.node(
+            value.height,
+            pos,
+            |value| Expr::Assign { name, value, pos },
+            value.expr,
+        )
     }
 
-    fn primary(&mut self) -> PResult<Expr> {
+    fn primary(&mut self) -> PResult<Tall> {
         let pos = self.tok().pos;
+        let leaf = |expr| Tall { expr, height: 1 };
         match self.kind() {
             TokenKind::Ident => {
                 let name = self.text().to_string();
                 self.advance();
-                Ok(Expr::Variable { name, pos })
+                Ok(leaf(Expr::Variable { name, pos }))
             }
             TokenKind::LParen => {
                 self.advance();
@@ -478,45 +597,55 @@ impl<'s> Parser<'s> {
             }
             TokenKind::LBracket => self.block(),
             _ => match self.literal()? {
-                Some(value) => Ok(Expr::Literal { value, pos }),
+                Some(value) => Ok(leaf(Expr::Literal { value, pos })),
                 None => Err(self.unexpected("an expression")),
             },
         }
     }
 
-    fn unary_sends(&mut self, mut receiver: Expr) -> Expr {
+    /// A send of `selector` to `receiver` with `args`, one level above the tallest of them.
+    fn send(&self, receiver: Tall, selector: String, args: Vec<Tall>, pos: Pos) -> PResult<Tall> {
+        let tallest = args
+            .iter()
+            .map(|a| a.height)
+            .fold(receiver.height, usize::max);
+        let args = args.into_iter().map(|a| a.expr).collect();
+        self.node(
+            tallest,
+            pos,
+            |receiver| Expr::Send {
+                receiver,
+                selector,
+                args,
+                pos,
+            },
+            receiver.expr,
+        )
+    }
+
+    fn unary_sends(&mut self, mut receiver: Tall) -> PResult<Tall> {
         while self.kind() == TokenKind::Ident {
             let pos = self.tok().pos;
             let selector = self.text().to_string();
             self.advance();
-            receiver = Expr::Send {
-                receiver: Box::new(receiver),
-                selector,
-                args: Vec::new(),
-                pos,
-            };
+            receiver = self.send(receiver, selector, Vec::new(), pos)?;
         }
-        receiver
+        Ok(receiver)
     }
 
-    fn binary_sends(&mut self, mut receiver: Expr) -> PResult<Expr> {
+    fn binary_sends(&mut self, mut receiver: Tall) -> PResult<Tall> {
         while self.kind() == TokenKind::Operator {
             let pos = self.tok().pos;
             let selector = self.text().to_string();
             self.advance();
             let arg = self.primary()?;
-            let arg = self.unary_sends(arg);
-            receiver = Expr::Send {
-                receiver: Box::new(receiver),
-                selector,
-                args: vec![arg],
-                pos,
-            };
+            let arg = self.unary_sends(arg)?;
+            receiver = self.send(receiver, selector, vec![arg], pos)?;
         }
         Ok(receiver)
     }
 
-    fn keyword_send(&mut self, receiver: Expr) -> PResult<Expr> {
+    fn keyword_send(&mut self, receiver: Tall) -> PResult<Tall> {
         let pos = self.tok().pos;
         let mut selector = String::new();
         let mut args = Vec::new();
@@ -524,22 +653,17 @@ impl<'s> Parser<'s> {
             selector.push_str(self.text());
             self.advance();
             let arg = self.primary()?;
-            let arg = self.unary_sends(arg);
+            let arg = self.unary_sends(arg)?;
             args.push(self.binary_sends(arg)?);
         }
-        Ok(Expr::Send {
-            receiver: Box::new(receiver),
-            selector,
-            args,
-            pos,
-        })
+        self.send(receiver, selector, args, pos)
     }
 
     /// `[ :a :b | body ]`.
-    fn block(&mut self) -> PResult<Expr> {
+    fn block(&mut self) -> PResult<Tall> {
         let pos = self.tok().pos;
         self.advance();
-        let mut params = Vec::new();
+        let mut params = Names::default();
         while self.kind() == TokenKind::Colon {
             self.advance();
             if self.kind() != TokenKind::Ident {
@@ -547,11 +671,15 @@ impl<'s> Parser<'s> {
             }
             self.declare(&mut params, Declared::Variable)?;
         }
-        if !params.is_empty() {
+        if !params.list.is_empty() {
             self.expect_bar("'|' after the block parameters")?;
         }
-        let body = self.body(Close::Bracket)?;
-        Ok(Expr::Block(Box::new(Block { params, body, pos })))
+        let params = params.list;
+        let (body, height) = self.body_with_height(Close::Bracket)?;
+        Ok(Tall {
+            expr: Expr::Block(Box::new(Block { params, body, pos })),
+            height: self.checked_height(height + 1, pos)?,
+        })
     }
 
     // Literals.

@@ -2,6 +2,7 @@
 
 use std::fmt;
 use yerba_parser::syntax::Pos;
+use yerba_parser::Excerpt;
 
 #[derive(Debug)]
 pub struct CompileError {
@@ -13,16 +14,16 @@ pub struct CompileError {
 
 impl fmt::Display for CompileError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
-            f,
-            "Compile error in {}, line {}, column {}: {}",
-            self.file, self.pos.line, self.pos.column, self.message
-        )?;
-        writeln!(f, "  {}", self.source_line)?;
+        let excerpt = Excerpt::of(&self.source_line, self.pos.column);
         write!(
             f,
-            "  {}^",
-            " ".repeat(self.pos.column.saturating_sub(1) as usize)
+            "Compile error in {}, line {}, column {}: {}\n  {}\n  {}^",
+            self.file,
+            self.pos.line,
+            self.pos.column,
+            self.message,
+            excerpt.text,
+            excerpt.caret_indent
         )
     }
 }

@@ -180,11 +180,7 @@ impl Compiler<'_> {
     }
 
     fn field_index(&self, name: &str) -> Option<u32> {
-        self.class
-            .field_names
-            .iter()
-            .rposition(|f| f == name)
-            .map(|i| i as u32)
+        self.class.field_index(name)
     }
 
     /// A real (not inlined) block: a nested activation compiled into its own body. In a plain

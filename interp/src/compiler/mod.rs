@@ -14,6 +14,7 @@ use crate::nodes::Node;
 use crate::universe::Universe;
 use crate::vm_error::SourceFile;
 use scope::{Activation, Scopes};
+use std::collections::HashMap;
 use std::rc::Rc;
 use yerba_mop::object::{Class, Gc};
 use yerba_parser::syntax::{Body, MethodDef};
@@ -22,9 +23,28 @@ use yerba_parser::syntax::{Body, MethodDef};
 pub struct ClassContext<'a> {
     /// The class holding the method (a metaclass for class-side methods).
     pub holder: Gc<Class>,
-    /// The names of the fields of the receiver, inherited first.
-    pub field_names: &'a [String],
+    /// The index of each field of the receiver by name (the last one for a repeated name),
+    /// inherited fields first.
+    fields: HashMap<&'a str, u32>,
     pub file: Rc<SourceFile>,
+}
+
+impl<'a> ClassContext<'a> {
+    pub fn new(holder: Gc<Class>, field_names: &'a [String], file: Rc<SourceFile>) -> Self {
+        let fields = (0u32..)
+            .zip(field_names)
+            .map(|(i, name)| (name.as_str(), i));
+        ClassContext {
+            holder,
+            fields: fields.collect(),
+            file,
+        }
+    }
+
+    /// The index of the receiver's field `name`.
+    pub fn field_index(&self, name: &str) -> Option<u32> {
+        self.fields.get(name).copied()
+    }
 }
 
 /// Compiles a method with a code body; with the MOP on, also its twin with intercession sites.

@@ -2,7 +2,7 @@
 //! inlined block adds a nested scope whose names map to further slots of the same activation.
 
 use crate::intercession::VariableNames;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -12,8 +12,11 @@ pub enum VariableKind {
 }
 
 pub struct Activation {
-    /// Innermost scope last; each maps names to (slot, kind).
-    scopes: Vec<Vec<(String, u32, VariableKind)>>,
+    /// Innermost scope last; each lists the names it declares.
+    scopes: Vec<Vec<String>>,
+    /// For each name in scope, its (slot, kind) per scope declaring it, innermost last: a hash
+    /// lookup, so that resolving names stays linear in the size of the method.
+    visible: HashMap<String, Vec<(u32, VariableKind)>>,
     next_slot: u32,
     pub needs_context: bool,
     /// Slots read or written by inner real blocks.
@@ -33,6 +36,7 @@ impl Activation {
         // Slot 0 holds the receiver (or the block itself).
         Activation {
             scopes: vec![Vec::new()],
+            visible: HashMap::new(),
             next_slot: 1,
             needs_context: false,
             captured: HashSet::new(),
@@ -53,19 +57,28 @@ impl Activation {
         self.scopes
             .last_mut()
             .expect("an activation always has a scope")
-            .push((name.to_string(), slot, kind));
+            .push(name.to_string());
+        self.visible
+            .entry(name.to_string())
+            .or_default()
+            .push((slot, kind));
         self.declared.push((name.to_string(), slot, kind));
         slot
     }
 
     fn find(&self, name: &str) -> Option<(u32, VariableKind)> {
-        self.scopes.iter().rev().find_map(|scope| {
-            scope
-                .iter()
-                .rev()
-                .find(|(n, _, _)| n == name)
-                .map(|(_, s, k)| (*s, *k))
-        })
+        self.visible.get(name)?.last().copied()
+    }
+
+    fn pop_scope(&mut self) {
+        for name in self.scopes.pop().expect("balanced scopes") {
+            if let Some(declarations) = self.visible.get_mut(&name) {
+                declarations.pop();
+                if declarations.is_empty() {
+                    self.visible.remove(&name);
+                }
+            }
+        }
     }
 }
 
@@ -115,7 +128,7 @@ impl Scopes {
     }
 
     pub fn pop_inlined_scope(&mut self) {
-        self.current().scopes.pop();
+        self.current().pop_scope();
     }
 
     /// Resolves a variable name. A variable of an enclosing activation forces that activation

@@ -37,6 +37,15 @@ pub const CORE_CLASSES: [(&str, Option<&str>); 21] = [
     ("Shape", Some("Object")),
 ];
 
+/// How many fields class objects and metaclass objects have before any class-side field: the
+/// instance fields of `Class` (with those of `Object`) and of `Metaclass`, which a classpath
+/// library may declare. Their storage is allocated for them here, once.
+#[derive(Clone, Copy)]
+pub struct ClassObjectFields {
+    pub class: usize,
+    pub metaclass: usize,
+}
+
 /// Allocation straight from the heap, without collections, while no roots exist yet.
 struct BootAllocator<'a>(&'a mut Heap);
 
@@ -61,7 +70,7 @@ impl Allocator for BootAllocator<'_> {
     }
 }
 
-pub fn boot(options: Options) -> Box<Universe> {
+pub fn boot(options: Options, fields: ClassObjectFields) -> Box<Universe> {
     let mut heap = Heap::new(options.gc_policy.clone());
     let mut a = BootAllocator(&mut heap);
     let a: &mut dyn Allocator = &mut a;
@@ -69,12 +78,12 @@ pub fn boot(options: Options) -> Box<Universe> {
 
     let layout_layout = ok(Layout::allocate(a, None, Value::NIL, 0, 0));
     layout_layout.header().set_layout(layout_layout);
-    let new_class = |a: &mut dyn Allocator| {
-        Class::allocate(a, None, 0).unwrap_or_else(|e| fatal_out_of_memory(e))
+    let new_class = |a: &mut dyn Allocator, field_count: usize| {
+        Class::allocate(a, None, field_count).unwrap_or_else(|e| fatal_out_of_memory(e))
     };
     let pairs: Vec<(Gc<Class>, Gc<Class>)> = CORE_CLASSES
         .iter()
-        .map(|_| (new_class(a), new_class(a)))
+        .map(|_| (new_class(a, fields.class), new_class(a, fields.metaclass)))
         .collect();
     let find = |name: &str| {
         pairs[CORE_CLASSES
@@ -87,7 +96,7 @@ pub fn boot(options: Options) -> Box<Universe> {
         a,
         Some(layout_layout),
         metaclass_class.value(),
-        0,
+        fields.metaclass,
         Class::FIELDS_OFFSET,
     ));
 
@@ -97,22 +106,22 @@ pub fn boot(options: Options) -> Box<Universe> {
             a,
             Some(layout_layout),
             metaclass.value(),
-            0,
+            fields.class,
             Class::FIELDS_OFFSET,
         ));
         class.header().set_layout(class_side);
         metaclass.set_instance_layout(class_side);
         // Instances of Class are class objects, whose fields follow the class's fixed part.
-        let fields_offset = if *name == "Class" {
-            Class::FIELDS_OFFSET
+        let (field_count, fields_offset) = if *name == "Class" {
+            (fields.class, Class::FIELDS_OFFSET)
         } else {
-            Instance::FIELDS_OFFSET
+            (0, Instance::FIELDS_OFFSET)
         };
         class.set_instance_layout(ok(Layout::allocate(
             a,
             Some(layout_layout),
             class.value(),
-            0,
+            field_count,
             fields_offset,
         )));
         match superclass {

@@ -2,25 +2,37 @@
 //! building the class and metaclass objects, and compiling their methods.
 //!
 //! Compile errors while loading are fatal, as in every SOM VM: they are printed and the VM
-//! exits with 1. `Class>>compile:` adds or replaces a method at run time (a VM error if it does
-//! not compile) and invalidates every dispatch cache.
+//! exits with 1; so is a superclass cycle. `Class>>compile:` adds or replaces one method at run
+//! time (a VM error if the text is anything else or does not compile) and invalidates every
+//! dispatch cache.
+//!
+//! The core library's sources are read and parsed before boot, because the fields that
+//! `Object`, `Class` and `Metaclass` declare decide the size of every class object.
 
-use super::boot::CORE_CLASSES;
+use super::boot::{ClassObjectFields, CORE_CLASSES};
 use super::{fatal_out_of_memory, Universe};
 use crate::compiler::{compile_method, ClassContext};
 use crate::invokable::{Method, Primitive, Target};
 use crate::primitives;
 use crate::unwind::Unwind;
 use crate::vm_error::SourceFile;
+use std::collections::HashSet;
+use std::path::PathBuf;
 use std::rc::Rc;
 use std::time::Instant;
 use yerba_mop::object::{Array, Class, Gc, Instance, Layout};
 use yerba_mop::Value;
 use yerba_parser::syntax::{ClassDef, MethodBody, MethodDef};
 
+/// Native stack that parsing and compiling a class needs at most: measured about 1.2 KiB per
+/// level of the tallest expression tree the parser accepts (2000), plus the parser's own 1 MiB.
+const COMPILING_STACK_BYTES: usize = 8 << 20;
+
 impl Universe {
-    /// Loads the core library over the boot classes and defines the initial globals.
-    pub(super) fn load_core_library(&mut self) {
+    /// Loads the core library over the boot classes and defines the initial globals. The
+    /// instance fields of every core class come first, as the fields of class objects are those
+    /// of `Class` (with `Object`'s) whichever class is defined first.
+    pub(super) fn load_core_library(&mut self, sources: CoreSources) {
         let core: Vec<Gc<Class>> = CORE_CLASSES
             .iter()
             .map(|(name, _)| {
@@ -34,12 +46,10 @@ impl Universe {
         for class in &core {
             self.globals.put(class.name(), class.value());
         }
-        for class in core {
-            let name = self.text_of(class.name()).to_string();
-            let Some(file) = self.find_source(&name) else {
-                self.fatal(&format!("yerba: the core class {name} was found neither on the classpath nor in the embedded library"))
-            };
-            let definition = self.parse(&file);
+        for (class, (definition, file)) in core.iter().zip(&sources.definitions) {
+            self.without_collections(|u| u.define_instance_fields(*class, definition, file));
+        }
+        for (class, (definition, file)) in core.into_iter().zip(sources.definitions) {
             self.define_into(class, &definition, file);
         }
         let system = self.core.system;
@@ -59,66 +69,57 @@ impl Universe {
     /// `System>>load:`: the class named `name` (a global if one exists), or nil when no
     /// source file defines it.
     pub fn load_class(&mut self, name: Value) -> Result<Option<Value>, Unwind> {
+        self.load_class_below(name, &mut Vec::new())
+    }
+
+    /// Loads a class while `loading` (subclass first) wait for it as their superclass: a name
+    /// met again closes a superclass cycle, which would otherwise load forever.
+    fn load_class_below(
+        &mut self,
+        name: Value,
+        loading: &mut Vec<String>,
+    ) -> Result<Option<Value>, Unwind> {
         if let Some(existing) = self.globals.get(name) {
             return Ok(Some(existing));
         }
+        self.check_stack_for_compiling()?;
         let text = self.text_of(name).to_string();
         let Some(file) = self.find_source(&text) else {
             return Ok(None);
         };
         let started = Instant::now();
         let definition = self.parse(&file);
-        let class = self.define_class(&definition, file);
+        let class = self.define_class(&definition, file, loading)?;
         self.compilation_time += started.elapsed();
         Ok(Some(class.value()))
     }
 
     fn find_source(&self, name: &str) -> Option<Rc<SourceFile>> {
-        for directory in &self.classpath {
-            let path = directory.join(format!("{name}.som"));
-            if let Ok(bytes) = std::fs::read(&path) {
-                let text = String::from_utf8_lossy(&bytes).into_owned();
-                return Some(Rc::new(SourceFile {
-                    path: path.display().to_string(),
-                    text,
-                }));
-            }
-        }
-        yerba_som_lib::source_of(name).map(|text| {
-            Rc::new(SourceFile {
-                path: format!("som-lib/Smalltalk/{name}.som"),
-                text: text.to_string(),
-            })
-        })
+        find_source(&self.classpath, name)
     }
 
     fn parse(&mut self, file: &SourceFile) -> ClassDef {
-        let definition = yerba_parser::parse_class(&file.text, &file.path)
-            .unwrap_or_else(|e| self.fatal(&e.to_string()));
-        let stem = std::path::Path::new(&file.path)
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .unwrap_or("");
-        if definition.name != stem {
-            self.fatal(&format!(
-                "{}: the file defines class '{}', but its name says '{}'; a class must live in a file named after it.",
-                file.path, definition.name, stem
-            ));
-        }
-        definition
+        parse(file).unwrap_or_else(|message| self.fatal(&message))
     }
 
     /// Builds a new class and metaclass from a definition and registers it as a global.
-    fn define_class(&mut self, definition: &ClassDef, file: Rc<SourceFile>) -> Gc<Class> {
-        let superclass = self.resolve_superclass(definition);
+    fn define_class(
+        &mut self,
+        definition: &ClassDef,
+        file: Rc<SourceFile>,
+        loading: &mut Vec<String>,
+    ) -> Result<Gc<Class>, Unwind> {
+        let superclass = self.resolve_superclass(definition, loading)?;
         self.without_collections(|u| {
             let layouts_layout = u.layouts.layout;
             let metaclass_layout = u.core.metaclass.instance_layout();
-            let metaclass = Class::allocate(u, Some(metaclass_layout), 0)
-                .unwrap_or_else(|e| fatal_out_of_memory(e));
+            let metaclass =
+                Class::allocate(u, Some(metaclass_layout), metaclass_layout.field_count())
+                    .unwrap_or_else(|e| fatal_out_of_memory(e));
+            // A root class's metaclass inherits from Class: its class object has Class's fields.
             let class_field_count = match superclass {
                 Some(s) => s.class_fields().len(),
-                None => 0,
+                None => u.core.class.instance_layout().field_count(),
             } + definition.class_fields.len();
             let class_side = Layout::allocate(
                 u,
@@ -153,39 +154,64 @@ impl Universe {
             class.set_instance_layout(layout);
             u.define_into(class, definition, file);
             u.globals.put(name, class.value());
-            class
+            Ok(class)
         })
     }
 
-    fn resolve_superclass(&mut self, definition: &ClassDef) -> Option<Gc<Class>> {
+    fn resolve_superclass(
+        &mut self,
+        definition: &ClassDef,
+        loading: &mut Vec<String>,
+    ) -> Result<Option<Gc<Class>>, Unwind> {
         let name = match definition.superclass.as_deref() {
-            Some("nil") => return None,
+            Some("nil") => return Ok(None),
             Some(name) => name,
             None => "Object",
         };
+        loading.push(definition.name.clone());
+        if let Some(start) = loading.iter().position(|class| class == name) {
+            let cycle = loading[start..].join(" -> ");
+            self.fatal(&format!(
+                "yerba: cannot load class {}: its superclasses form a cycle: {cycle} -> {name}",
+                loading[start]
+            ));
+        }
         let symbol = self.symbol(name);
-        let superclass = match self.load_class(symbol) {
-            Ok(Some(class)) if Class::is_class(class) => class,
+        let loaded = self.load_class_below(symbol, loading);
+        loading.pop();
+        let superclass = match loaded? {
+            Some(class) if Class::is_class(class) => class,
             _ => self.fatal(&format!(
                 "yerba: cannot load class {}: its superclass {} was not found",
                 definition.name, name
             )),
         };
         // SAFETY: kind checked.
-        Some(unsafe { Gc::from_value(superclass) })
+        Ok(Some(unsafe { Gc::from_value(superclass) }))
+    }
+
+    /// A stack overflow error unless the native stack has room to parse and compile a class:
+    /// the parser's budget plus the compiler's recursion over the tallest expression tree the
+    /// parser accepts. A class may be loaded, or `compile:` sent, at any recursion depth, and
+    /// the reserve below the stack limit is too small for that.
+    fn check_stack_for_compiling(&mut self) -> Result<(), Unwind> {
+        let marker = 0u8;
+        let here = std::hint::black_box(std::ptr::from_ref(&marker)).addr();
+        if here
+            < self
+                .native_stack_limit
+                .saturating_add(COMPILING_STACK_BYTES)
+        {
+            return Err(self.stack_overflow());
+        }
+        Ok(())
     }
 
     /// Gives `class` (already wired into the hierarchy) the fields and methods of `definition`.
     fn define_into(&mut self, class: Gc<Class>, definition: &ClassDef, file: Rc<SourceFile>) {
         self.without_collections(|u| {
-            let layouts_layout = u.layouts.layout;
             let metaclass = u.class_of(class.value());
-            let instance_fields = u.field_names(
-                class.superclass(),
-                &definition.instance_fields,
-                &definition.name,
-                &file,
-            );
+            let instance_fields = u.define_instance_fields(class, definition, &file);
             let class_fields = u.field_names(
                 metaclass.superclass(),
                 &definition.class_fields,
@@ -198,40 +224,18 @@ impl Universe {
                     file.path, definition.name
                 ));
             }
-            if instance_fields.len() != class.instance_layout().field_count() {
-                let layout = Layout::allocate(
-                    u,
-                    Some(layouts_layout),
-                    class.value(),
-                    instance_fields.len(),
-                    Instance::FIELDS_OFFSET,
-                )
-                .unwrap_or_else(|e| fatal_out_of_memory(e));
-                class.set_instance_layout(layout);
-            }
-            let field_symbols: Vec<Value> = instance_fields.iter().map(|f| u.symbol(f)).collect();
-            let array = u.new_array_from(&field_symbols);
-            class.set_instance_fields(array);
             let class_symbols: Vec<Value> = class_fields.iter().map(|f| u.symbol(f)).collect();
             let array = u.new_array_from(&class_symbols);
             metaclass.set_instance_fields(array);
             let started = Instant::now();
-            let instance_side = ClassContext {
-                holder: class,
-                field_names: &instance_fields,
-                file: file.clone(),
-            };
+            let instance_side = ClassContext::new(class, &instance_fields, file.clone());
             u.install_methods(
                 &instance_side,
                 &definition.instance_methods,
                 &definition.name,
                 false,
             );
-            let class_side = ClassContext {
-                holder: metaclass,
-                field_names: &class_fields,
-                file,
-            };
+            let class_side = ClassContext::new(metaclass, &class_fields, file);
             u.install_methods(
                 &class_side,
                 &definition.class_methods,
@@ -240,6 +244,48 @@ impl Universe {
             );
             u.compilation_time += started.elapsed();
         })
+    }
+
+    /// Gives `class` the names of its instance fields (inherited first) and a layout for its
+    /// instances with as many fields; answers the names.
+    ///
+    /// The core classes other than `Object` and `System` have instances the VM makes with
+    /// storage of their own (arrays, strings, blocks, numbers, class objects...), which keep
+    /// their layout: fields that a classpath `Object.som` adds are named for them, but reading
+    /// or writing one is an error. Class and metaclass objects are the exception that has
+    /// them: boot sizes them for `Object`'s, `Class`'s and `Metaclass`'s fields.
+    fn define_instance_fields(
+        &mut self,
+        class: Gc<Class>,
+        definition: &ClassDef,
+        file: &SourceFile,
+    ) -> Vec<String> {
+        let instance_fields = self.field_names(
+            class.superclass(),
+            &definition.instance_fields,
+            &definition.name,
+            file,
+        );
+        let layout = class.instance_layout();
+        let own_storage = self.core.all().contains(&class)
+            && class != self.core.object
+            && class != self.core.system;
+        if instance_fields.len() != layout.field_count() && !own_storage {
+            let layouts_layout = self.layouts.layout;
+            let layout = Layout::allocate(
+                self,
+                Some(layouts_layout),
+                class.value(),
+                instance_fields.len(),
+                Instance::FIELDS_OFFSET,
+            )
+            .unwrap_or_else(|e| fatal_out_of_memory(e));
+            class.set_instance_layout(layout);
+        }
+        let field_symbols: Vec<Value> = instance_fields.iter().map(|f| self.symbol(f)).collect();
+        let array = self.new_array_from(&field_symbols);
+        class.set_instance_fields(array);
+        instance_fields
     }
 
     /// Inherited field names followed by the class's own, rejecting redefinitions.
@@ -266,8 +312,9 @@ impl Universe {
                 );
             }
         }
+        let mut seen: HashSet<String> = names.iter().cloned().collect();
         for field in own {
-            if names.contains(field) {
+            if !seen.insert(field.clone()) {
                 self.fatal(&format!(
                     "{}: Field '{field}' of class {class_name} is already defined in a superclass.",
                     file.path
@@ -321,24 +368,27 @@ impl Universe {
 }
 
 impl Universe {
-    /// Compiles `source`, one method definition (`pattern = ( ... )`), into `holder`, replacing
-    /// a method with the same selector; every dispatch cache is invalidated. Answers the method.
+    /// Compiles `source`, one method definition (`pattern = ( ... )`), into `holder` (a class
+    /// or a metaclass), replacing a method with the same selector; every dispatch cache is
+    /// invalidated. Answers the method. Anything else in `source` (fields, a class side, more
+    /// methods, a primitive) is an error naming its position in `source`.
     pub fn compile_into(&mut self, holder: Gc<Class>, source: &str) -> Result<Value, Unwind> {
+        self.check_stack_for_compiling()?;
         let class_name = self.class_name(holder.value());
-        let wrapped = format!("{class_name} = (\n{source}\n)");
         let file = Rc::new(SourceFile {
             path: format!("{class_name}>>compile:"),
-            text: wrapped,
+            text: source.to_string(),
         });
-        let definition = match yerba_parser::parse_class(&file.text, &file.path) {
-            Ok(definition) => definition,
+        let method = match yerba_parser::parse_method(&file.text, &file.path) {
+            Ok(method) => method,
             Err(error) => return Err(self.vm_error(error.to_string())),
         };
-        let [method] = definition.instance_methods.as_slice() else {
-            return Err(self.vm_error("compile: takes exactly one method definition."));
-        };
         let MethodBody::Code(body) = &method.body else {
-            return Err(self.vm_error("compile: cannot define primitives."));
+            let message = format!(
+                "{} cannot define primitives (method {}): they come only with a class's source file.",
+                file.path, method.selector
+            );
+            return Err(self.vm_error(message));
         };
         let field_names: Vec<String> = Array::of(holder.instance_fields())
             .map(|fields| {
@@ -349,13 +399,9 @@ impl Universe {
                     .collect()
             })
             .unwrap_or_default();
-        let context = ClassContext {
-            holder,
-            field_names: &field_names,
-            file: file.clone(),
-        };
+        let context = ClassContext::new(holder, &field_names, file.clone());
         let compiled = self.without_collections(|u| {
-            compile_method(u, &context, method, body).map(|code| {
+            compile_method(u, &context, &method, body).map(|code| {
                 let signature = u.symbol(&method.selector);
                 let layout = u.layouts.method;
                 let method = Method::allocate(u, layout, signature, code);
@@ -388,4 +434,79 @@ impl Universe {
             Target::Primitive(p) => Some(p.signature()),
         }
     }
+}
+
+/// The core library's definitions, in boot order, read before boot: the storage of class and
+/// metaclass objects depends on the fields `Object`, `Class` and `Metaclass` declare.
+pub struct CoreSources {
+    definitions: Vec<(ClassDef, Rc<SourceFile>)>,
+}
+
+impl CoreSources {
+    /// Finds and parses every core class, from the classpath first.
+    ///
+    /// # Errors
+    /// The message for a core class that is missing or does not parse.
+    pub fn read(classpath: &[PathBuf]) -> Result<CoreSources, String> {
+        let mut definitions = Vec::with_capacity(CORE_CLASSES.len());
+        for (name, _) in CORE_CLASSES {
+            let file = find_source(classpath, name).ok_or_else(|| {
+                format!("yerba: the core class {name} was found neither on the classpath nor in the embedded library")
+            })?;
+            definitions.push((parse(&file)?, file));
+        }
+        Ok(CoreSources { definitions })
+    }
+
+    /// How many fields class objects and metaclass objects have, before class-side fields:
+    /// they are instances of `Class` and of `Metaclass`, which inherit from `Object`.
+    pub fn class_object_fields(&self) -> ClassObjectFields {
+        let declared = |class: &str| {
+            self.definitions
+                .iter()
+                .find(|(definition, _)| definition.name == class)
+                .map_or(0, |(definition, _)| definition.instance_fields.len())
+        };
+        let class = declared("Object") + declared("Class");
+        ClassObjectFields {
+            class,
+            metaclass: class + declared("Metaclass"),
+        }
+    }
+}
+
+fn find_source(classpath: &[PathBuf], name: &str) -> Option<Rc<SourceFile>> {
+    for directory in classpath {
+        let path = directory.join(format!("{name}.som"));
+        if let Ok(bytes) = std::fs::read(&path) {
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            return Some(Rc::new(SourceFile {
+                path: path.display().to_string(),
+                text,
+            }));
+        }
+    }
+    yerba_som_lib::source_of(name).map(|text| {
+        Rc::new(SourceFile {
+            path: format!("som-lib/Smalltalk/{name}.som"),
+            text: text.to_string(),
+        })
+    })
+}
+
+/// The class defined by `file`, which must be named after it.
+fn parse(file: &SourceFile) -> Result<ClassDef, String> {
+    let definition =
+        yerba_parser::parse_class(&file.text, &file.path).map_err(|e| e.to_string())?;
+    let stem = std::path::Path::new(&file.path)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("");
+    if definition.name != stem {
+        return Err(format!(
+            "{}: the file defines class '{}', but its name says '{}'; a class must live in a file named after it.",
+            file.path, definition.name, stem
+        ));
+    }
+    Ok(definition)
 }

@@ -13,6 +13,7 @@ mod stack;
 
 use environments::EnvironmentLayouts;
 pub use globals::{GlobalCell, Globals};
+use loader::CoreSources;
 pub use output::Output;
 pub use reflection::{ReflectionState, ReflectiveFrame, BASE_LEVEL};
 use send::LookupCache;
@@ -192,11 +193,15 @@ impl Universe {
     /// Boots a universe on the current thread, whose native stack spans `stack_size` bytes
     /// below `stack_base`.
     pub fn new(options: Options, stack_base: usize, stack_size: usize) -> Box<Universe> {
-        let mut u = boot::boot(options);
+        let sources = CoreSources::read(&options.classpath).unwrap_or_else(|message| {
+            Output.print_error(&format!("{message}\n"));
+            std::process::exit(1)
+        });
+        let mut u = boot::boot(options, sources.class_object_fields());
         u.heap.set_stack_base(stack_base);
         u.native_stack_limit = stack_base.saturating_sub(stack_size) + NATIVE_STACK_RESERVE;
         u.native_stack = stack_base.saturating_sub(stack_size)..stack_base;
-        u.load_core_library();
+        u.load_core_library(sources);
         u
     }
 

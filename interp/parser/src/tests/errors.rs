@@ -324,3 +324,52 @@ fn nesting_limit_is_exactly_max_depth_when_stack_allows() {
         .map(std::thread::JoinHandle::join);
     assert!(matches!(outcome, Ok(Ok((true, Err(1999))))), "{outcome:?}");
 }
+
+#[test]
+fn a_single_method_is_all_parse_method_takes() {
+    let method = crate::parse_method("at: i put: v = (\n  ^ v )", "M").expect("one method");
+    assert_eq!(
+        (method.selector.as_str(), method.params.len()),
+        ("at:put:", 2)
+    );
+    let cases = [
+        ("foo = ( ^ 1 ) bar = ( ^ 2 )", 1, 15, "second method"),
+        ("foo = ( ^ 1 )\n----\nbar = ( ^ 2 )", 2, 1, "class side"),
+        ("| a | foo = ( ^ a )", 1, 1, "fields"),
+        ("----", 1, 1, "class side"),
+        ("Foo = Bar ( baz = ( ^ 1 ) )", 1, 1, "class Foo"),
+        ("foo = ( ^ 1 ) )", 1, 15, "end of input"),
+        ("", 1, 1, "a method definition"),
+        ("foo = (\n  ^ 1 +\n)", 3, 1, "an expression"),
+    ];
+    for (source, line, column, fragment) in cases {
+        let error = crate::parse_method(source, "M").expect_err(source);
+        assert_error(&error, line, column, fragment);
+    }
+}
+
+#[test]
+fn long_chains_of_sends_are_limited_in_height() {
+    let chain = |links: usize| format!("x{}", " + 1".repeat(links));
+    assert!(parse_body(&chain(1990), "T").is_ok());
+    assert!(parse_body(&format!("{}. ^ y", chain(1990)), "T").is_ok());
+    let error = body_error(&chain(1_000_000));
+    assert_error(&error, 1, 7999, "nested too deeply");
+    let error = body_error(&format!("x{}", " abs".repeat(3000)));
+    assert_error(&error, 1, 7999, "nested too deeply");
+}
+
+#[test]
+fn a_long_line_is_quoted_around_the_column() {
+    let error = body_error(&format!("{}x ]{}", "(".repeat(500), ")".repeat(500)));
+    let text = error.to_string();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(lines[1].len() < 100, "{text}");
+    assert!(
+        lines[1].starts_with("  ...(") && lines[1].ends_with("..."),
+        "{text}"
+    );
+    let caret = lines[2].len() - 1;
+    assert_eq!(&lines[1][caret..caret + 1], "]", "{text}");
+}
