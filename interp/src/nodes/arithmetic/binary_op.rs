@@ -13,6 +13,7 @@ use crate::nodes::{DispatchChain, Node};
 use crate::universe::Universe;
 use crate::unwind::{Exec, Unwind};
 use std::cell::Cell;
+use std::cmp::Ordering;
 use yerba_mop::heap::Tracer;
 use yerba_mop::Value;
 use yerba_parser::syntax::Pos;
@@ -110,14 +111,14 @@ operator!(FlooredModulo, ints: |a, b| if b != 0 { Value::small_int(floored_modul
           doubles: |a, b| None, integer_with_double: false);
 operator!(Less, ints: |a, b| Some(Value::boolean(a < b)),
           doubles: |a, b| Some(Value::boolean(a < b)));
-// The library derives `>`, `>=` and `<=` from `<` and `=`, so with a NaN operand they do not
-// answer what IEEE comparisons answer (`nan >= 1` is true); the double cases follow the library.
+// The library derives `>` and `>=` from `<` and `=`, so with a NaN operand they do not answer
+// what IEEE comparisons answer (`nan >= 1` is true); the double cases follow the library.
 operator!(Greater, ints: |a, b| Some(Value::boolean(a > b)),
-          doubles: |a, b| Some(Value::boolean(!(a < b) && a != b)));
+          doubles: |a, b| Some(Value::boolean(matches!(a.partial_cmp(&b), Some(Ordering::Greater) | None))));
 operator!(AtMost, ints: |a, b| Some(Value::boolean(a <= b)),
-          doubles: |a, b| Some(Value::boolean(a < b || a == b)));
+          doubles: |a, b| Some(Value::boolean(a <= b)));
 operator!(AtLeast, ints: |a, b| Some(Value::boolean(a >= b)),
-          doubles: |a, b| Some(Value::boolean(!(a < b))));
+          doubles: |a, b| Some(Value::boolean(a.partial_cmp(&b) != Some(Ordering::Less))));
 operator!(Same, ints: |a, b| Some(Value::boolean(a == b)),
           doubles: |a, b| Some(Value::boolean(a == b)));
 operator!(Different, ints: |a, b| Some(Value::boolean(a != b)), doubles: |a, b| None);
