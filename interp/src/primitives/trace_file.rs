@@ -8,8 +8,9 @@
 //! still open, [`close_at_exit`] first lets the Smalltalk side finish them (`TraceFile class>>
 //! closeAllAtExit`, at meta level), then flushes and closes whatever is left.
 
-use super::arguments::{binary, expect_class, expect_string, unary, wrong_kind};
+use super::arguments::{binary, expect_class, expect_string, ternary, unary, wrong_kind};
 use super::numbers::{int_of, Int};
+use super::system::ticks_now;
 use super::Entry;
 use crate::universe::Universe;
 use crate::unwind::{Exec, Unwind};
@@ -23,6 +24,7 @@ pub static PRIMITIVES: &[Entry] = &[
     ("TraceFile", true, "newOn:", new_on),
     ("TraceFile", true, "jsonString:", json_string_of),
     ("TraceFile", false, "append:", append),
+    ("TraceFile", false, "append:ticksAnd:", append_ticks_and),
     ("TraceFile", false, "isOpen", is_open),
     ("TraceFile", false, "flushAndClose", flush_and_close),
 ];
@@ -77,16 +79,31 @@ fn append(u: &mut Universe, args: &[Value]) -> Exec {
     let (receiver, text) = binary(u, args)?;
     if VmString::is_string(text) {
         let text = expect_string(u, text)?;
-        return write(u, receiver, text.as_str().as_bytes());
+        return write(u, receiver, &[text.as_str().as_bytes()]);
     }
     match int_of(text) {
         Some(Int::Small(n)) => {
             let mut digits = [0; 24];
-            write(u, receiver, format_int(n, &mut digits).as_bytes())
+            write(u, receiver, &[format_int(n, &mut digits).as_bytes()])
         }
-        Some(Int::Big(n)) => write(u, receiver, n.to_string().as_bytes()),
+        Some(Int::Big(n)) => write(u, receiver, &[n.to_string().as_bytes()]),
         None => Err(wrong_kind(u, "String", text)),
     }
+}
+
+/// `append: before ticksAnd: after`: the String `before`, the time `system ticks` answers now
+/// (microseconds since the VM started) and the String `after`; answers the time. One send
+/// writes a timestamped event.
+fn append_ticks_and(u: &mut Universe, args: &[Value]) -> Exec {
+    let (receiver, before, after) = ternary(u, args)?;
+    let before = expect_string(u, before)?;
+    let after = expect_string(u, after)?;
+    let now = ticks_now(u);
+    let mut digits = [0; 24];
+    let time = format_int(now, &mut digits).as_bytes();
+    let pieces = [before.as_str().as_bytes(), time, after.as_str().as_bytes()];
+    write(u, receiver, &pieces)?;
+    Ok(u.new_int(now))
 }
 
 /// `TraceFile jsonString: text`: the String or Symbol as a JSON string literal (quoted, with
@@ -149,8 +166,8 @@ pub fn close_at_exit(u: &mut Universe) {
     }
 }
 
-/// Appends `bytes` to the receiver's file.
-fn write(u: &mut Universe, receiver: Value, bytes: &[u8]) -> Exec {
+/// Appends the pieces to the receiver's file; answers the receiver.
+fn write(u: &mut Universe, receiver: Value, pieces: &[&[u8]]) -> Exec {
     let number = file_number(receiver);
     let outcome = OPEN_FILES.with(|files| {
         let mut files = files.borrow_mut();
@@ -158,13 +175,16 @@ fn write(u: &mut Universe, receiver: Value, bytes: &[u8]) -> Exec {
             .and_then(|n| files.get_mut(n))
             .and_then(Option::as_mut)
         {
-            Some(writer) => writer.out.write_all(bytes).map_err(|error| {
-                format!(
-                    "Cannot write the trace file '{}': {}.",
-                    writer.path,
-                    describe(&error)
-                )
-            }),
+            Some(writer) => pieces
+                .iter()
+                .try_for_each(|piece| writer.out.write_all(piece))
+                .map_err(|error| {
+                    format!(
+                        "Cannot write the trace file '{}': {}.",
+                        writer.path,
+                        describe(&error)
+                    )
+                }),
             None => Err(String::from("The trace file is closed.")),
         }
     });
