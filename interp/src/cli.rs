@@ -19,6 +19,10 @@ Options (only before the program):
   --stats                  print garbage-collection statistics to stderr at exit
   --no-mop                 compile without intercession sites and disable the
                            metaobject protocol (the baseline for measuring its cost)
+  --trace-activations <file>
+                           record every method and block activation into <file>
+                           (Chrome trace event format) and print a summary of the
+                           time per method to stderr at the end
   -h, --help               show this help
   -V, --version            show the version";
 
@@ -55,6 +59,15 @@ pub fn parse(args: &[OsString]) -> Result<Command, String> {
             }
             b"--stats" => options.print_stats = true,
             b"--no-mop" => options.no_mop = true,
+            b"--trace-activations" => {
+                let file = iter
+                    .next()
+                    .ok_or("--trace-activations needs a file to write the trace to")?;
+                let file = file
+                    .to_str()
+                    .ok_or("--trace-activations: the file name is not valid UTF-8")?;
+                options.trace_activations = Some(file.to_string());
+            }
             [b'-', ..] => {
                 return Err(format!("unknown option '{}'", arg.to_string_lossy()));
             }
@@ -62,6 +75,11 @@ pub fn parse(args: &[OsString]) -> Result<Command, String> {
                 let (class_name, directory) = program_class(Path::new(arg))?;
                 if let Some(directory) = directory {
                     classpath.insert(0, directory);
+                }
+                if options.no_mop && options.trace_activations.is_some() {
+                    return Err(String::from(
+                        "--trace-activations works through the metaobject protocol, which --no-mop disables",
+                    ));
                 }
                 options.classpath = classpath;
                 let mut arguments = vec![class_name.clone()];

@@ -7,6 +7,7 @@
 //! kind of its receiver and arguments (see [`arguments`]) before touching them, and reports a
 //! mismatch as a VM error; none of them may panic.
 
+mod activations;
 mod arguments;
 mod array;
 mod block;
@@ -24,6 +25,9 @@ mod reflection;
 mod shapes;
 mod string;
 mod system;
+mod trace_file;
+
+pub use trace_file::close_at_exit;
 
 use crate::invokable::PrimitiveFn;
 
@@ -51,6 +55,8 @@ static TABLES: &[&[Entry]] = &[
     system::PRIMITIVES,
     shapes::PRIMITIVES,
     reflection::PRIMITIVES,
+    activations::PRIMITIVES,
+    trace_file::PRIMITIVES,
 ];
 
 fn all() -> impl Iterator<Item = &'static Entry> {

@@ -193,8 +193,13 @@ fn time(u: &mut Universe, args: &[Value]) -> Exec {
 /// Microseconds since the VM started; always positive and never decreasing.
 fn ticks(u: &mut Universe, args: &[Value]) -> Exec {
     unary(u, args)?;
+    Ok(u.new_int(ticks_now(u)))
+}
+
+/// What `system ticks` answers now.
+pub fn ticks_now(u: &Universe) -> i64 {
     let micros = i64::try_from(u.start_time.elapsed().as_micros()).unwrap_or(i64::MAX);
-    Ok(u.new_int(micros.max(1)))
+    micros.max(1)
 }
 
 /// Collects now; answers true.

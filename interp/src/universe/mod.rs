@@ -39,6 +39,8 @@ pub struct Options {
     pub print_stats: bool,
     /// `--no-mop`: compile without intercession sites and refuse the MOP's primitives.
     pub no_mop: bool,
+    /// `--trace-activations <file>`: run the program inside the activation tracer.
+    pub trace_activations: Option<String>,
 }
 
 /// The classes the VM itself refers to.
@@ -446,8 +448,10 @@ impl Universe {
         }
     }
 
-    /// Stops the program with `status` after flushing the output.
+    /// Stops the program with `status` after finishing open trace files and flushing the
+    /// output.
     pub fn exit(&mut self, status: i32) -> ! {
+        crate::primitives::close_at_exit(self);
         let status = self.out.finish(status);
         if self.print_stats {
             self.report_statistics();
