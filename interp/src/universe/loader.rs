@@ -116,8 +116,9 @@ impl Universe {
             let metaclass_layout = u.core.metaclass.instance_layout();
             let metaclass = Class::allocate(u, Some(metaclass_layout), 0)
                 .unwrap_or_else(|e| fatal_out_of_memory(e));
+            // The superclass's declared class-side fields, stored in place or not (MOP shapes).
             let class_field_count = match superclass {
-                Some(s) => s.class_fields().len(),
+                Some(s) => crate::intercession::declared_field_count(u, s.value()),
                 None => 0,
             } + definition.class_fields.len();
             let class_side = Layout::allocate(
