@@ -19,10 +19,10 @@ enum Located {
     Slot(&'static Cell<Value>),
     /// A field of an installed environment, whose writes must be reported (never cached).
     Watched(&'static Cell<Value>),
-    /// Not a slot the node may use itself: a metaobject may redefine the access (the receiver
-    /// carries an environment, or a global or frame environment is in effect), or the receiver
-    /// does not store the field in place. `intercession` reads or writes it.
-    Indirect,
+    /// A metaobject may redefine the access: the receiver carries an environment, or a global
+    /// or frame environment is in effect. Also a field the receiver does not store in place
+    /// (MOP shapes), which only `intercession` can serve.
+    Intercepted,
 }
 
 /// The per-node layout cache shared by reads and writes.
@@ -45,8 +45,8 @@ impl FieldAccess {
         }
     }
 
-    /// The slot of the field in `receiver`, or whether the access is indirect, or an error if
-    /// the receiver is an immediate value. Layouts carrying an environment are never cached, so the fast
+    /// The slot of the field in `receiver`, or whether the access is intercepted, or an error
+    /// if it has no fields. Layouts carrying an environment are never cached, so the fast
     /// path is the layout check alone.
     #[inline(always)]
     fn locate(&self, u: &mut Universe, receiver: Value) -> Result<Located, crate::unwind::Unwind> {
@@ -57,7 +57,7 @@ impl FieldAccess {
         if self.cached.get() != Some(layout) || (self.ambient && u.reflection.intercepting()) {
             return self.locate_uncached(u, receiver, layout);
         }
-        // SAFETY: the cached layout was checked to store more than `index` fields in place.
+        // SAFETY: the cached layout was checked to store field `index` in place.
         Ok(Located::Slot(unsafe {
             layout.field_slot(receiver, self.index as usize)
         }))
@@ -75,9 +75,9 @@ impl FieldAccess {
             || (self.ambient && u.reflection.intercepting())
             || !self.respecialize(layout)
         {
-            return Ok(Located::Indirect);
+            return Ok(Located::Intercepted);
         }
-        // SAFETY: `respecialize` established that the layout stores more than `index` fields in place.
+        // SAFETY: `respecialize` established that the layout stores field `index` in place.
         let slot = unsafe { layout.field_slot(receiver, self.index as usize) };
         Ok(if layout.watched() {
             Located::Watched(slot)
@@ -130,7 +130,7 @@ impl FieldRead {
             if access.cached.get() == Some(layout)
                 && !(access.ambient && u.reflection.intercepting())
             {
-                // SAFETY: the cached layout was checked to store more than `index` fields in place.
+                // SAFETY: the cached layout was checked to store field `index` in place.
                 return Ok(
                     unsafe { layout.field_slot(frame.receiver, access.index as usize) }.get(),
                 );
@@ -143,13 +143,13 @@ impl FieldRead {
     fn execute_uncached(&self, u: &mut Universe, frame: &mut Frame) -> Exec {
         match self.access.locate(u, frame.receiver)? {
             Located::Slot(slot) | Located::Watched(slot) => Ok(slot.get()),
-            Located::Indirect => self.indirect(u, frame.receiver),
+            Located::Intercepted => self.intercepted(u, frame.receiver),
         }
     }
 
     /// Out of line, so that the fast path needs no stack frame.
     #[inline(never)]
-    fn indirect(&self, u: &mut Universe, receiver: Value) -> Exec {
+    fn intercepted(&self, u: &mut Universe, receiver: Value) -> Exec {
         intercession::read_field(u, receiver, self.access.index)
     }
 
@@ -177,13 +177,13 @@ impl FieldWrite {
                 u.field_written();
                 Ok(value)
             }
-            Located::Indirect => self.indirect(u, frame.receiver, value),
+            Located::Intercepted => self.intercepted(u, frame.receiver, value),
         }
     }
 
     /// Out of line, so that the fast path needs no stack frame.
     #[inline(never)]
-    fn indirect(&self, u: &mut Universe, receiver: Value, value: Value) -> Exec {
+    fn intercepted(&self, u: &mut Universe, receiver: Value, value: Value) -> Exec {
         intercession::write_field(u, receiver, self.access.index, value)
     }
 
