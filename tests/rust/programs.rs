@@ -11,9 +11,11 @@ use common::{
 };
 use std::path::PathBuf;
 
-/// Runs one program; answers a description of what went wrong, if anything.
-fn check_program(path: PathBuf, expectation: Expectation) -> Option<String> {
-    let mut args = vec![path.clone().into_os_string()];
+/// Runs one program after the VM options `options`; answers a description of what went wrong,
+/// if anything.
+fn check_program(path: PathBuf, expectation: Expectation, options: &[&str]) -> Option<String> {
+    let mut args: Vec<_> = options.iter().map(Into::into).collect();
+    args.push(path.clone().into_os_string());
     args.extend(expectation.args.iter().map(Into::into));
     let outcome = run_vm(&args, &repo_root(), DEFAULT_TIMEOUT);
     let mut problems = Vec::new();
@@ -44,12 +46,19 @@ fn check_program(path: PathBuf, expectation: Expectation) -> Option<String> {
     ))
 }
 
-#[test]
-fn programs_produce_the_expected_output() {
+/// The programs of `tests/programs` (with their expectations) whose file name starts with
+/// `prefix`.
+fn programs(prefix: &str) -> Vec<(PathBuf, Expectation)> {
     let dir = repo_root().join("tests/programs");
     let mut malformed = Vec::new();
     let mut programs = Vec::new();
     for path in som_files(&dir) {
+        if !path
+            .file_name()
+            .is_some_and(|name| name.to_string_lossy().starts_with(prefix))
+        {
+            continue;
+        }
         let source = std::fs::read_to_string(&path)
             .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
         match parse_header(&source) {
@@ -63,14 +72,13 @@ fn programs_produce_the_expected_output() {
         "malformed headers:\n{}",
         malformed.join("\n")
     );
-    assert!(
-        programs.len() >= 50,
-        "only {} programs found in {}",
-        programs.len(),
-        dir.display()
-    );
+    programs
+}
+
+/// Runs `programs` with the VM options `options`; fails with every mismatch.
+fn check_programs(programs: Vec<(PathBuf, Expectation)>, options: &[&str]) {
     let total = programs.len();
-    let failures: Vec<String> = parallel_map(programs, |(path, e)| check_program(path, e))
+    let failures: Vec<String> = parallel_map(programs, |(path, e)| check_program(path, e, options))
         .into_iter()
         .flatten()
         .collect();
@@ -81,6 +89,32 @@ fn programs_produce_the_expected_output() {
         failures.join("\n\n")
     );
 }
+
+#[test]
+fn programs_produce_the_expected_output() {
+    let programs = programs("");
+    assert!(
+        programs.len() >= 50,
+        "only {} programs found in tests/programs",
+        programs.len(),
+    );
+    check_programs(programs, &[]);
+}
+
+/// The programs that move objects to shapes with other numbers of fields, while the collector
+/// runs every few allocations: the fields an object no longer stores in place must neither
+/// keep references the collector does not see nor bring them back.
+#[test]
+fn shape_programs_under_gc_stress() {
+    let programs = programs("mop_shape_");
+    assert!(
+        programs.len() >= 4,
+        "only {} mop_shape_ programs",
+        programs.len()
+    );
+    check_programs(programs, &["--gc-stress"]);
+}
+
 /// The matching helpers themselves.
 mod matching_tests {
     use crate::common::*;

@@ -19,7 +19,9 @@ mod handlers;
 mod send;
 mod variables;
 
-pub use fields::{missing_field, read_field, write_field};
+pub use fields::{
+    declared_field_count, field_place, missing_field, read_field, write_field, FieldPlace,
+};
 pub use handlers::HandlerCache;
 pub use send::{send, send_from_class, SendCache};
 pub use variables::{

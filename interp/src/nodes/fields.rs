@@ -1,7 +1,8 @@
 //! Field reads and writes on `self`, specialised on the receiver's layout: the first layout
 //! seen is cached with its field offset; a second one turns the node generic (offset read from
 //! the layout each time), which is always correct. Layouts carrying an environment and watched
-//! layouts (installed environments, whose writes are reported) are never cached.
+//! layouts (installed environments, whose writes are reported) are never cached, nor layouts
+//! that do not store the field in place (objects moved to a shape with fewer fields).
 
 use super::Node;
 use crate::intercession;
@@ -19,7 +20,8 @@ enum Located {
     /// A field of an installed environment, whose writes must be reported (never cached).
     Watched(&'static Cell<Value>),
     /// A metaobject may redefine the access: the receiver carries an environment, or a global
-    /// or frame environment is in effect.
+    /// or frame environment is in effect. Also a field the receiver does not store in place
+    /// (MOP shapes), which only `intercession` can serve.
     Intercepted,
 }
 
@@ -44,7 +46,7 @@ impl FieldAccess {
     }
 
     /// The slot of the field in `receiver`, or whether the access is intercepted, or an error
-    /// if it has no such field. Layouts carrying an environment are never cached, so the fast
+    /// if it has no fields. Layouts carrying an environment are never cached, so the fast
     /// path is the layout check alone.
     #[inline(always)]
     fn locate(&self, u: &mut Universe, receiver: Value) -> Result<Located, crate::unwind::Unwind> {
@@ -55,7 +57,7 @@ impl FieldAccess {
         if self.cached.get() != Some(layout) || (self.ambient && u.reflection.intercepting()) {
             return self.locate_uncached(u, receiver, layout);
         }
-        // SAFETY: the cached layout was checked to have more than `index` fields.
+        // SAFETY: the cached layout was checked to store field `index` in place.
         Ok(Located::Slot(unsafe {
             layout.field_slot(receiver, self.index as usize)
         }))
@@ -69,13 +71,13 @@ impl FieldAccess {
         layout: Gc<Layout>,
     ) -> Result<Located, crate::unwind::Unwind> {
         let subject_redefines = !layout.environment().is_nil() && u.at_base_level();
-        if subject_redefines || (self.ambient && u.reflection.intercepting()) {
+        if subject_redefines
+            || (self.ambient && u.reflection.intercepting())
+            || !self.respecialize(layout)
+        {
             return Ok(Located::Intercepted);
         }
-        if !self.respecialize(layout) {
-            return Err(self.no_field(u, receiver));
-        }
-        // SAFETY: `respecialize` established that the layout has more than `index` fields.
+        // SAFETY: `respecialize` established that the layout stores field `index` in place.
         let slot = unsafe { layout.field_slot(receiver, self.index as usize) };
         Ok(if layout.watched() {
             Located::Watched(slot)
@@ -84,7 +86,8 @@ impl FieldAccess {
         })
     }
 
-    /// Handles a layout other than the cached one; answers whether the layout has the field.
+    /// Handles a layout other than the cached one; answers whether the layout stores the field
+    /// in place.
     fn respecialize(&self, layout: Gc<Layout>) -> bool {
         if (self.index as usize) >= layout.field_count() {
             return false;
@@ -127,7 +130,7 @@ impl FieldRead {
             if access.cached.get() == Some(layout)
                 && !(access.ambient && u.reflection.intercepting())
             {
-                // SAFETY: the cached layout was checked to have more than `index` fields.
+                // SAFETY: the cached layout was checked to store field `index` in place.
                 return Ok(
                     unsafe { layout.field_slot(frame.receiver, access.index as usize) }.get(),
                 );

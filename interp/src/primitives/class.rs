@@ -5,12 +5,13 @@ use super::arguments::{binary, expect_class, expect_string, unary};
 use super::Entry;
 use crate::universe::Universe;
 use crate::unwind::Exec;
-use yerba_mop::object::{Array, Gc, Instance};
+use yerba_mop::object::{header_of, Array, Gc, Instance};
 use yerba_mop::Value;
 
 pub static PRIMITIVES: &[Entry] = &[
     ("Class", false, "name", name),
     ("Class", false, "new", new),
+    ("Class", false, "basicNew", basic_new),
     ("Class", false, "superclass", superclass),
     ("Class", false, "fields", fields),
     ("Class", false, "methods", methods),
@@ -33,26 +34,45 @@ fn name(u: &mut Universe, args: &[Value]) -> Exec {
     Ok(expect_class(u, receiver)?.name())
 }
 
-/// A new instance with all fields nil. The classes whose instances the VM represents in its own
-/// way (blocks, methods, symbols, numbers, nil, true, false...) cannot make them so, except
-/// `String new` and `Array new`, which answer empty ones. `Class` and metaclasses cannot
-/// either: their instances are class objects, which only the class loader creates.
+/// The standard SOM `new`: see [`instantiate`].
 fn new(u: &mut Universe, args: &[Value]) -> Exec {
+    instantiate(u, args, "new")
+}
+
+/// The same as `new`, for the classes whose `new` does more (sends `initialize`, say), as
+/// Smalltalk users and TruffleMATE's library expect.
+fn basic_new(u: &mut Universe, args: &[Value]) -> Exec {
+    instantiate(u, args, "basicNew")
+}
+
+/// A new instance with all fields nil, of the class's shape for instances (MOP), never sent
+/// `initialize`. The classes whose instances the VM represents in its own way (blocks, methods,
+/// symbols, numbers, nil, true, false...) cannot make them so, except `String` and `Array`,
+/// which answer empty ones. `Class` and metaclasses cannot either: their instances are class
+/// objects, which only the class loader creates.
+fn instantiate(u: &mut Universe, args: &[Value], selector: &str) -> Exec {
     let receiver = unary(u, args)?;
     let class = expect_class(u, receiver)?;
     let layout = class.instance_layout();
-    match u.reserved_layout(layout) {
-        None if layout.fields_offset() == Instance::FIELDS_OFFSET => Ok(u.new_instance(class)),
-        Some(reserved) if reserved == u.layouts.string => Ok(u.new_string("")),
-        Some(reserved) if reserved == u.layouts.array => Ok(u.new_array(0).value()),
+    let empty = match u.reserved_layout(layout) {
+        None if layout.fields_offset() == Instance::FIELDS_OFFSET => {
+            return Ok(u.new_instance(class))
+        }
+        Some(reserved) if reserved == u.layouts.string => u.new_string(""),
+        Some(reserved) if reserved == u.layouts.array => u.new_array(0).value(),
         _ => {
             let text = format!(
-                "Instances of {} cannot be created with new.",
+                "Instances of {} cannot be created with {selector}.",
                 u.class_name(receiver)
             );
-            Err(u.vm_error(text))
+            return Err(u.vm_error(text));
         }
+    };
+    // The class's shape may be a sibling of the core layout, carrying an environment.
+    if let Some(header) = header_of(empty) {
+        header.set_layout(layout);
     }
+    Ok(empty)
 }
 
 /// nil for Object.

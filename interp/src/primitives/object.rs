@@ -10,10 +10,10 @@ use super::arguments::{
 };
 use super::numbers::{expect_int, format_double, Int};
 use super::Entry;
+use crate::intercession::{self, FieldPlace};
 use crate::invokable::{Block, Method, Primitive};
 use crate::universe::Universe;
 use crate::unwind::{Exec, Unwind};
-use std::cell::Cell;
 use yerba_mop::object::{header_of, Array, BigIntObject, Class, Gc, Instance, VmString};
 use yerba_mop::Value;
 
@@ -86,9 +86,9 @@ fn size_in_bytes(v: Value) -> usize {
     } else if Block::is_block(v) {
         std::mem::size_of::<Block>()
     } else if Class::is_class(v) {
-        Class::FIELDS_OFFSET + header.layout().field_count() * WORD
+        Class::FIELDS_OFFSET + header.layout().storage() * WORD
     } else {
-        Instance::FIELDS_OFFSET + header.layout().field_count() * WORD
+        Instance::FIELDS_OFFSET + header.layout().storage() * WORD
     }
 }
 
@@ -135,8 +135,8 @@ fn inspect(u: &mut Universe, args: &[Value]) -> Exec {
     let mut text = format!("{}\n", describe(u, receiver));
     let names = field_names(u, receiver);
     for (i, name) in names.iter().enumerate() {
-        // Field `i + 1` exists: the names come from the class that made the object.
-        if let Ok(slot) = field_slot(u, receiver, i + 1) {
+        // Fields the object does not store in place (MOP shapes) are left out.
+        if let FieldPlace::Stored(slot) = place(u, receiver, i + 1) {
             text.push_str(&format!("  {name}: {}\n", describe(u, slot.get())));
         }
     }
@@ -214,44 +214,40 @@ fn selector_for(u: &mut Universe, selector: Value, passed: usize) -> Result<Valu
 fn inst_var_at(u: &mut Universe, args: &[Value]) -> Exec {
     let (receiver, index) = binary(u, args)?;
     let index = field_index(u, index)?;
-    Ok(field_slot(u, receiver, index)?.get())
+    read_field_at(u, receiver, index)
 }
 
 /// Stores the value and answers the receiver.
 fn inst_var_at_put(u: &mut Universe, args: &[Value]) -> Exec {
     let (receiver, index, value) = ternary(u, args)?;
     let index = field_index(u, index)?;
-    let slot = field_slot(u, receiver, index)?;
-    u.store_field(receiver, slot, value);
+    write_field_at(u, receiver, index, value)?;
     Ok(receiver)
 }
 
 fn inst_var_named(u: &mut Universe, args: &[Value]) -> Exec {
     let (receiver, name) = binary(u, args)?;
-    Ok(named_field(u, receiver, name)?.get())
+    let index = named_field(u, receiver, name)?;
+    read_field_at(u, receiver, index)
 }
 
 fn inst_var_named_put(u: &mut Universe, args: &[Value]) -> Exec {
     let (receiver, name, value) = ternary(u, args)?;
-    let slot = named_field(u, receiver, name)?;
-    u.store_field(receiver, slot, value);
+    let index = named_field(u, receiver, name)?;
+    write_field_at(u, receiver, index, value)?;
     Ok(value)
 }
 
-/// The field of `receiver` named by the Symbol `name` (the last one, if a subclass repeats a
-/// name).
-fn named_field(
-    u: &mut Universe,
-    receiver: Value,
-    name: Value,
-) -> Result<&'static std::cell::Cell<Value>, Unwind> {
+/// The 1-based index of the field of `receiver` named by the Symbol `name` (the last one, if a
+/// subclass repeats a name).
+fn named_field(u: &mut Universe, receiver: Value, name: Value) -> Result<usize, Unwind> {
     let name = expect_symbol(u, name)?;
     let text = u.text_of(name);
     match field_names(u, receiver)
         .iter()
         .rposition(|field| field == text)
     {
-        Some(i) => field_slot(u, receiver, i + 1),
+        Some(i) => Ok(i + 1),
         None => {
             let message = format!("{} has no field named '{text}'.", describe(u, receiver));
             Err(u.vm_error(message))
@@ -267,28 +263,52 @@ fn field_index(u: &mut Universe, index: Value) -> Result<usize, Unwind> {
     }
 }
 
-/// The slot of field `index` (1-based) of `object`, or the VM error for a bad index.
-fn field_slot(
+/// Where field `index` (1-based) of `object` is.
+fn place(u: &Universe, object: Value, index: usize) -> FieldPlace {
+    match index.checked_sub(1) {
+        Some(index) => intercession::field_place(u, object, index),
+        None => FieldPlace::Missing,
+    }
+}
+
+/// Field `index` (1-based) of `object`. A field the object does not store in place (it moved
+/// to a shape with fewer fields than its class declares) is read as its own methods would read
+/// it: through a metaobject that redefines field reads, else as nil.
+fn read_field_at(u: &mut Universe, object: Value, index: usize) -> Exec {
+    match place(u, object, index) {
+        FieldPlace::Stored(slot) => Ok(slot.get()),
+        FieldPlace::Unstored => intercession::read_field(u, object, (index - 1) as u32),
+        FieldPlace::Missing => Err(bad_index(u, object, index)),
+    }
+}
+
+/// Assigns field `index` (1-based) of `object`, as `read_field_at` reads it.
+fn write_field_at(
     u: &mut Universe,
     object: Value,
     index: usize,
-) -> Result<&'static Cell<Value>, Unwind> {
-    let layout = header_of(object).map(|header| header.layout());
-    let count = layout.map_or(0, |l| l.field_count());
-    match layout {
-        // SAFETY: `layout` is the object's own layout and `index - 1 < field_count`, as
-        // `Layout::field_slot` requires; objects never move, so the slot stays valid.
-        Some(layout) if (1..=count).contains(&index) => {
-            Ok(unsafe { layout.field_slot(object, index - 1) })
+    value: Value,
+) -> Result<(), Unwind> {
+    match place(u, object, index) {
+        FieldPlace::Stored(slot) => {
+            u.store_field(object, slot, value);
+            Ok(())
         }
-        _ => {
-            let message = format!(
-                "Index {index} not valid for {} with {count} fields.",
-                describe(u, object)
-            );
-            Err(u.vm_error(message))
+        FieldPlace::Unstored => {
+            intercession::write_field(u, object, (index - 1) as u32, value).map(|_| ())
         }
+        FieldPlace::Missing => Err(bad_index(u, object, index)),
     }
+}
+
+#[cold]
+fn bad_index(u: &mut Universe, object: Value, index: usize) -> Unwind {
+    let message = format!(
+        "Index {index} not valid for {} with {} fields.",
+        describe(u, object),
+        intercession::declared_field_count(u, object)
+    );
+    u.vm_error(message)
 }
 
 /// The field names of `object`'s class (for a class object, its class-side fields).

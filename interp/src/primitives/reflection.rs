@@ -48,6 +48,7 @@ fn value_with_environment(u: &mut Universe, args: &[Value]) -> Exec {
     let (receiver, environment) = binary(u, args)?;
     require_mop(u)?;
     let block = expect_block(u, receiver)?;
+    u.check_environment(receiver, "valueWithEnvironment:", environment)?;
     if block.code().arity != 0 {
         let text = format!(
             "valueWithEnvironment: evaluates blocks without parameters; this one has {}.",
@@ -61,6 +62,7 @@ fn value_with_environment(u: &mut Universe, args: &[Value]) -> Exec {
 fn install_global_environment(u: &mut Universe, args: &[Value]) -> Exec {
     let (receiver, environment) = binary(u, args)?;
     require_mop(u)?;
+    u.check_environment(receiver, "installEnvironment:", environment)?;
     u.watch_environment(environment);
     u.reflection.set_global_environment(environment);
     Ok(receiver)

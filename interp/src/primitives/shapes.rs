@@ -1,6 +1,9 @@
 //! The structural half of the MOP (MOP.md section 2): environments installed on objects and on
 //! the future instances of a class, through shapes. A `Shape` is a layout object seen from
 //! Smalltalk; installing an environment moves an object to a sibling layout that carries it.
+//!
+//! An object can move to a shape with another number of fields than it has storage for: it
+//! keeps its storage and stores in place the fields both have (docs/mop.md, "Shapes").
 
 use super::arguments::{binary, expect_class, unary, wrong_kind};
 use super::numbers::{expect_int, Int};
@@ -8,7 +11,7 @@ use super::reflection::require_mop;
 use super::Entry;
 use crate::universe::{fatal_out_of_memory, Universe};
 use crate::unwind::{Exec, Unwind};
-use yerba_mop::object::{header_of, is_kind, Gc, Instance, Layout, LAYOUT_TYPE};
+use yerba_mop::object::{header_of, is_kind, Class, Gc, Instance, Layout, LAYOUT_TYPE};
 use yerba_mop::Value;
 
 pub static PRIMITIVES: &[Entry] = &[
@@ -38,6 +41,7 @@ pub static PRIMITIVES: &[Entry] = &[
 fn install_environment(u: &mut Universe, args: &[Value]) -> Exec {
     let (receiver, environment) = binary(u, args)?;
     require_mop(u)?;
+    u.check_environment(receiver, "installEnvironment:", environment)?;
     let Some(header) = header_of(receiver) else {
         let text = format!(
             "{} is an immediate value and cannot carry an environment.",
@@ -53,11 +57,13 @@ fn install_environment(u: &mut Universe, args: &[Value]) -> Exec {
 
 fn shape(u: &mut Universe, args: &[Value]) -> Exec {
     let receiver = unary(u, args)?;
-    Ok(u.layout_of(receiver).value())
+    let layout = u.layout_of(receiver);
+    Ok(u.shape_of(layout).value())
 }
 
-/// Gives the receiver another shape with the same field storage (rare, so every cache is
-/// flushed rather than tracking which objects are metaobjects).
+/// Gives the receiver another shape, with any number of fields: the receiver keeps its
+/// storage, so fields past the shape's count or past the storage are no longer stored in place
+/// (rare, so every cache is flushed rather than tracking which objects are metaobjects).
 fn change_shape(u: &mut Universe, args: &[Value]) -> Exec {
     let (receiver, shape) = binary(u, args)?;
     require_mop(u)?;
@@ -65,9 +71,17 @@ fn change_shape(u: &mut Universe, args: &[Value]) -> Exec {
     let Some(header) = header_of(receiver) else {
         return Err(u.vm_error("An immediate value cannot change its shape."));
     };
-    check_same_storage(u, header.layout(), shape)?;
-    let shape = u.keep_watched(header.layout(), shape);
-    header.set_layout(shape);
+    let current = header.layout();
+    check_movable(u, current, shape)?;
+    let layout = u.layout_for_move(current, shape);
+    // The fields the new layout does not store in place are cleared: the collector traces only
+    // the fields stored in place, so they must not keep references that could dangle when a
+    // later move to a larger shape stores them again (they read as nil, like new fields).
+    for index in layout.field_count()..current.field_count() {
+        // SAFETY: the object has layout `current`, which stores field `index` in place.
+        unsafe { current.field_slot(receiver, index) }.set(Value::NIL);
+    }
+    header.set_layout(layout);
     // The receiver may be a metaobject whose handlers were cached for its former class.
     u.invalidate_dispatch_caches();
     Ok(receiver)
@@ -78,13 +92,15 @@ fn shape_for_instances(u: &mut Universe, args: &[Value]) -> Exec {
     Ok(expect_class(u, receiver)?.instance_layout().value())
 }
 
-/// Later `new`s of the receiver create objects of `shape`.
+/// Later `new`s and `basicNew`s of the receiver create objects of `shape`, with storage for
+/// all of its fields.
 fn update_shape_for_instances(u: &mut Universe, args: &[Value]) -> Exec {
     let (receiver, shape) = binary(u, args)?;
     require_mop(u)?;
     let class = expect_class(u, receiver)?;
     let shape = expect_shape(u, shape)?;
-    check_same_storage(u, class.instance_layout(), shape)?;
+    check_movable(u, class.instance_layout(), shape)?;
+    let shape = u.shape_of(shape);
     class.set_instance_layout(shape);
     Ok(receiver)
 }
@@ -92,7 +108,7 @@ fn update_shape_for_instances(u: &mut Universe, args: &[Value]) -> Exec {
 fn fields_count(u: &mut Universe, args: &[Value]) -> Exec {
     let receiver = unary(u, args)?;
     let shape = expect_shape(u, receiver)?;
-    Ok(u.new_int(shape.field_count() as i64))
+    Ok(u.new_int(shape.shape_field_count() as i64))
 }
 
 /// A shape like the receiver carrying `env` (the receiver is unchanged).
@@ -100,6 +116,7 @@ fn shape_with_environment(u: &mut Universe, args: &[Value]) -> Exec {
     let (receiver, environment) = binary(u, args)?;
     require_mop(u)?;
     let shape = expect_shape(u, receiver)?;
+    u.check_environment(receiver, "installEnvironment:", environment)?;
     u.watch_environment(environment);
     Ok(u.layout_with_environment(shape, environment).value())
 }
@@ -114,7 +131,7 @@ fn shape_with_class(u: &mut Universe, args: &[Value]) -> Exec {
         u,
         Some(meta),
         class.value(),
-        shape.field_count(),
+        shape.shape_field_count(),
         shape.fields_offset(),
     )
     .unwrap_or_else(|e| fatal_out_of_memory(e));
@@ -143,25 +160,26 @@ fn expect_shape(u: &mut Universe, v: Value) -> Result<Gc<Layout>, Unwind> {
     }
 }
 
-/// Objects can only move between shapes with a class and the same field storage, and only
-/// objects of a kind the VM represents in its own way may have the shapes reserved to that
-/// kind (a block's shape on a plain object would make it be run as a block).
-fn check_same_storage(u: &mut Universe, from: Gc<Layout>, to: Gc<Layout>) -> Result<(), Unwind> {
+/// Objects can only move to shapes with a class, of objects stored the same way: an object the
+/// VM represents in its own way (blocks, methods, arrays, strings, numbers...) only to a shape
+/// of its own kind, and a plain object only to a plain shape of a class whose instances are
+/// plain (a block's shape on a plain object would make a send site run it as a block). The
+/// number of fields may differ.
+fn check_movable(u: &mut Universe, from: Gc<Layout>, to: Gc<Layout>) -> Result<(), Unwind> {
     if to.class().is_nil() {
         return Err(u.vm_error("A shape without a class cannot be used; see installClass:."));
     }
-    if from.field_count() != to.field_count() {
+    let kind = u.reserved_layout(to);
+    // SAFETY: a layout's class is nil (excluded above) or a class object.
+    let class: Gc<Class> = unsafe { Gc::from_value(to.class()) };
+    if kind.is_none() && u.reserved_layout(class.instance_layout()).is_some() {
         let text = format!(
-            "Shape with {} fields does not fit objects with {} fields.",
-            to.field_count(),
-            from.field_count()
+            "{} instances are made by the VM: only their own shapes suit them, not one made with installClass:.",
+            u.class_name(to.class())
         );
         return Err(u.vm_error(text));
     }
-    let reserved = u.reserved_layout(to);
-    if from.fields_offset() != to.fields_offset()
-        || reserved.is_some_and(|reserved| u.reserved_layout(from) != Some(reserved))
-    {
+    if from.fields_offset() != to.fields_offset() || u.reserved_layout(from) != kind {
         let text = format!(
             "An instance of {} cannot take the shape of {} instances: the VM stores them differently.",
             u.class_name(from.class()),

@@ -1,22 +1,31 @@
-//! Layouts carrying environments (MOP.md section 2). Installing an environment on an object
-//! moves it to a sibling of its plain layout: same class, same field storage, plus the
-//! environment. Siblings are shared, one per (plain layout, environment), so all objects of a
-//! class with one environment have one layout and the nodes' layout caches cover them. The
-//! table holds its siblings weakly: one that no object, cache or shape uses dies.
+//! Sibling layouts (MOP.md section 2): layouts like a plain layout (same class and shape) that
+//! carry an environment, are watched, or are fitted to objects with another storage.
+//!
+//! Installing an environment on an object moves it to a sibling of its plain layout: same
+//! class, same field storage, plus the environment. Siblings are shared, one per (plain layout,
+//! environment, watched, storage), so all objects of a class with one environment have one
+//! layout and the nodes' layout caches cover them. The table holds its siblings weakly: one that
+//! no object, cache or shape uses dies.
 //!
 //! Environments themselves get watched siblings when installed: writes to their slots flush
 //! the caches that depend on them, so caches need not re-read the slots (MOP.md section 5).
+//!
+//! `changeShape:` moves an object to a shape with any number of fields, but objects never grow
+//! or shrink: the object takes the sibling of the shape fitted to its own storage, which stores
+//! in place only the fields both have (see `Layout::field_count`). Smalltalk never sees fitted
+//! layouts: `shape` answers the shape they were fitted from.
 
 use super::{fatal_out_of_memory, Universe};
+use crate::unwind::{Exec, Unwind};
 use rustc_hash::FxHashMap;
 use std::cell::Cell;
-use yerba_mop::object::{header_of, Gc, Layout};
+use yerba_mop::object::{header_of, Class, Gc, Layout};
 use yerba_mop::Value;
 
 #[derive(Default)]
 pub struct EnvironmentLayouts {
-    /// (plain layout, environment, watched) → the sibling layout.
-    siblings: FxHashMap<(Value, Value, bool), Gc<Layout>>,
+    /// (plain layout, environment, watched, storage) → the sibling layout.
+    siblings: FxHashMap<(Value, Value, bool, u32), Gc<Layout>>,
 }
 
 impl EnvironmentLayouts {
@@ -27,14 +36,79 @@ impl EnvironmentLayouts {
 }
 
 impl Universe {
-    /// The layout like `layout` (same class and storage, watched if it is) with `environment`;
-    /// nil gives the layout without one.
+    /// The layout like `layout` (same class, shape and storage, watched if it is) with
+    /// `environment`; nil gives the layout without one.
     pub fn layout_with_environment(
         &mut self,
         layout: Gc<Layout>,
         environment: Value,
     ) -> Gc<Layout> {
-        self.sibling(layout, environment, layout.watched())
+        self.sibling(layout, environment, layout.watched(), layout.storage())
+    }
+
+    /// The shape of the objects with `layout`, as Smalltalk sees it: `layout` itself, or the
+    /// layout it was fitted from, with storage for all the shape's fields.
+    pub fn shape_of(&mut self, layout: Gc<Layout>) -> Gc<Layout> {
+        let full = layout.plain().unwrap_or(layout).storage();
+        self.sibling(layout, layout.environment(), layout.watched(), full)
+    }
+
+    /// The layout an object with layout `current` takes when it moves to `shape`: the shape
+    /// fitted to the object's storage, and watched if the object is.
+    pub fn layout_for_move(&mut self, current: Gc<Layout>, shape: Gc<Layout>) -> Gc<Layout> {
+        let watched = current.watched() || shape.watched();
+        self.sibling(shape, shape.environment(), watched, current.storage())
+    }
+
+    /// Checks that `environment` can be installed by `selector` (on `receiver`): nil or an
+    /// environment, an instance of `EnvironmentMO` or of a subclass. Otherwise `error:` is sent
+    /// to the receiver at once, rather than letting the metaobject lookups fail later.
+    pub fn check_environment(
+        &mut self,
+        receiver: Value,
+        selector: &str,
+        environment: Value,
+    ) -> Result<(), Unwind> {
+        if environment.is_nil() || self.is_environment(environment)? {
+            return Ok(());
+        }
+        Err(self.not_an_environment(receiver, selector, environment))
+    }
+
+    fn is_environment(&mut self, value: Value) -> Result<bool, Unwind> {
+        let name = self.symbol("EnvironmentMO");
+        let Some(environment_class) = self.load_class(name)? else {
+            return Ok(false);
+        };
+        let mut class = self.class_of(value).value();
+        while Class::is_class(class) {
+            if class == environment_class {
+                return Ok(true);
+            }
+            // SAFETY: kind checked by the loop condition.
+            class = unsafe { Gc::<Class>::from_value(class) }.superclass();
+        }
+        Ok(false)
+    }
+
+    #[cold]
+    fn not_an_environment(
+        &mut self,
+        receiver: Value,
+        selector: &str,
+        environment: Value,
+    ) -> Unwind {
+        let text = format!(
+            "{selector} needs an EnvironmentMO (or nil, for none), not an instance of {}.",
+            self.class_name(self.class_of(environment).value())
+        );
+        let text = self.new_string(&text);
+        let error = self.symbol("error:");
+        let answer: Exec = self.send(error, &[receiver, text]);
+        match answer {
+            Err(unwind) => unwind,
+            Ok(_) => self.vm_error(format!("error: returned after a bad {selector}")),
+        }
     }
 
     /// Makes `environment`, about to be installed somewhere, report the writes to its slots:
@@ -47,17 +121,8 @@ impl Universe {
         };
         let layout = header.layout();
         if !layout.watched() {
-            let watched = self.sibling(layout, layout.environment(), true);
+            let watched = self.sibling(layout, layout.environment(), true, layout.storage());
             header.set_layout(watched);
-        }
-    }
-
-    /// The layout `layout` must take instead of `shape` to keep being watched.
-    pub fn keep_watched(&mut self, layout: Gc<Layout>, shape: Gc<Layout>) -> Gc<Layout> {
-        if layout.watched() && !shape.watched() {
-            self.sibling(shape, shape.environment(), true)
-        } else {
-            shape
         }
     }
 
@@ -86,16 +151,23 @@ impl Universe {
         self.layouts.all().into_iter().find(|core| *core == plain)
     }
 
-    fn sibling(&mut self, layout: Gc<Layout>, environment: Value, watched: bool) -> Gc<Layout> {
+    /// The sibling of `layout`'s plain layout with `environment`, `watched` and `storage`.
+    fn sibling(
+        &mut self,
+        layout: Gc<Layout>,
+        environment: Value,
+        watched: bool,
+        storage: usize,
+    ) -> Gc<Layout> {
         let plain = layout.plain().unwrap_or(layout);
-        if environment.is_nil() && !watched {
+        if environment.is_nil() && !watched && storage == plain.storage() {
             return plain;
         }
-        let key = (plain.value(), environment, watched);
+        let key = (plain.value(), environment, watched, storage as u32);
         if let Some(&sibling) = self.environment_layouts.siblings.get(&key) {
             return sibling;
         }
-        let sibling = Layout::allocate_sibling(self, plain, environment, watched)
+        let sibling = Layout::allocate_sibling(self, plain, environment, watched, storage)
             .unwrap_or_else(|e| fatal_out_of_memory(e));
         self.environment_layouts.siblings.insert(key, sibling);
         sibling

@@ -116,9 +116,10 @@ impl Universe {
             let metaclass =
                 Class::allocate(u, Some(metaclass_layout), metaclass_layout.field_count())
                     .unwrap_or_else(|e| fatal_out_of_memory(e));
-            // A root class's metaclass inherits from Class: its class object has Class's fields.
+            // The superclass's declared class-side fields, stored in place or not (MOP shapes);
+            // a root class's metaclass inherits from Class: its class object has Class's fields.
             let class_field_count = match superclass {
-                Some(s) => s.class_fields().len(),
+                Some(s) => crate::intercession::declared_field_count(u, s.value()),
                 None => u.core.class.instance_layout().field_count(),
             } + definition.class_fields.len();
             let class_side = Layout::allocate(

@@ -34,13 +34,14 @@ impl Instance {
         alloc: &mut dyn Allocator,
         layout: Gc<Layout>,
     ) -> Result<Gc<Instance>, OutOfMemory> {
-        let size = size_with_tail::<Instance, Value>(layout.field_count());
+        let size = size_with_tail::<Instance, Value>(layout.storage());
         allocate_object(alloc, size, &INSTANCE_TYPE, Some(layout))
     }
 
     pub fn fields(&self) -> &[Cell<Value>] {
-        // SAFETY: allocated with `field_count` trailing values (see `allocate`); a layout change
-        // (MOP) only ever swaps in a sibling layout with the same field count.
+        // SAFETY: allocated with `storage` trailing values (see `allocate`); a layout change
+        // (MOP) only ever swaps in a layout whose storage is the object's (`changeShape:` fits
+        // the shape to it), and `field_count <= storage`.
         unsafe { tail(self, self.header.layout().field_count()) }
     }
 }

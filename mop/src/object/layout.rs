@@ -3,6 +3,12 @@
 //!
 //! Layouts are shared and compared by identity: all plain instances of a class share the class's
 //! instance layout, so a send site or field access can guard on one pointer comparison.
+//!
+//! Objects have a fixed size, but the MOP can move an object to a shape with another number of
+//! fields (`changeShape:`). So a layout records two counts: the fields its shape gives objects
+//! (`shape_field_count`) and the field slots every object with it was allocated with at least
+//! (`storage`). Only the first `min` of the two are stored in place ([`Layout::field_count`]),
+//! the only fields that code reading at fixed offsets may touch; slots past them are nil.
 
 use super::{allocate_object, Allocator, Gc, ObjHeader};
 use crate::heap::{GcHeader, OutOfMemory, Tracer, TypeInfo};
@@ -15,11 +21,15 @@ pub struct Layout {
     header: ObjHeader,
     class: Cell<Value>,
     environment: Cell<Value>,
-    /// For a layout carrying an environment or watched: the plain layout (same class and
-    /// storage, no environment, not watched) it is a sibling of. Nil for plain layouts.
+    /// For a layout carrying an environment, watched or fitted to a smaller or larger storage:
+    /// the plain layout (same class and shape, no environment, not watched, storage for all its
+    /// fields) it is a sibling of. Nil for plain layouts.
     plain: Cell<Value>,
-    /// Number of fields an object of this layout has.
-    field_count: u32,
+    /// Number of fields the shape gives its objects (`Shape>>fieldsCount`).
+    shape_field_count: u32,
+    /// Number of field slots every object with this layout has: the shape's field count, but
+    /// for a sibling fitted to the objects that moved to the shape with their own storage.
+    storage: u32,
     /// Byte offset of the first field from the start of the object.
     fields_offset: u32,
     /// Whether writes to the fields of objects with this layout must be reported: the VM gives
@@ -60,7 +70,8 @@ impl Layout {
         // SAFETY: freshly allocated, not yet shared; these fields are written once here.
         unsafe {
             let raw = layout.as_ptr();
-            (*raw).field_count = field_count as u32;
+            (*raw).shape_field_count = field_count as u32;
+            (*raw).storage = field_count as u32;
             (*raw).fields_offset = fields_offset as u32;
         }
         Ok(layout)
@@ -84,8 +95,8 @@ impl Layout {
         self.environment.set(env);
     }
 
-    /// The layout with the same class and storage but no environment and not watched (itself
-    /// if it is such a layout).
+    /// The layout with the same class and shape, no environment, not watched and storage for all
+    /// its fields (itself if it is such a layout).
     pub fn plain(&self) -> Option<Gc<Layout>> {
         // SAFETY: `plain` only ever holds nil or a layout.
         (!self.plain.get().is_nil()).then(|| unsafe { Gc::from_value(self.plain.get()) })
@@ -96,31 +107,50 @@ impl Layout {
         self.watched
     }
 
-    /// A sibling of the plain layout `plain` carrying `environment` and watched or not:
-    /// objects moved to it keep their class and field storage.
+    /// A sibling of the plain layout `plain` carrying `environment`, watched or not, for objects
+    /// with `storage` field slots: objects moved to it keep their class, shape and storage.
     pub fn allocate_sibling(
         alloc: &mut dyn Allocator,
         plain: Gc<Layout>,
         environment: Value,
         watched: bool,
+        storage: usize,
     ) -> Result<Gc<Layout>, OutOfMemory> {
         let sibling = Layout::allocate(
             alloc,
             plain.header.layout.get(),
             plain.class(),
-            plain.field_count(),
+            plain.shape_field_count(),
             plain.fields_offset(),
         )?;
         sibling.environment.set(environment);
         sibling.plain.set(plain.value());
         // SAFETY: freshly allocated, not yet shared.
-        unsafe { (*sibling.as_ptr()).watched = watched };
+        unsafe {
+            (*sibling.as_ptr()).watched = watched;
+            (*sibling.as_ptr()).storage = storage as u32;
+        }
         Ok(sibling)
     }
 
+    /// Number of fields stored in place in objects with this layout: those of the shape that
+    /// the objects have slots for. Field `index` can be accessed at a fixed offset (see
+    /// [`Layout::field_slot`]) if and only if `index < field_count()`.
     #[inline(always)]
     pub fn field_count(&self) -> usize {
-        self.field_count as usize
+        self.shape_field_count.min(self.storage) as usize
+    }
+
+    /// Number of fields the shape gives its objects, stored in place or not.
+    #[inline(always)]
+    pub fn shape_field_count(&self) -> usize {
+        self.shape_field_count as usize
+    }
+
+    /// Number of field slots every object with this layout was allocated with (at least).
+    #[inline(always)]
+    pub fn storage(&self) -> usize {
+        self.storage as usize
     }
 
     #[inline(always)]
