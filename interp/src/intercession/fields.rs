@@ -33,7 +33,9 @@ pub fn field_place(u: &Universe, subject: Value, index: usize) -> FieldPlace {
     if index < layout.field_count() {
         // SAFETY: the subject's own layout stores the field in place.
         FieldPlace::Stored(unsafe { layout.field_slot(subject, index) })
-    } else if index < declared_field_count(u, subject) {
+    } else if index < declared_field_count(u, subject) && u.reserved_layout(layout).is_none() {
+        // Objects the VM represents itself (arrays, strings, blocks...) never store fields a
+        // class path `Object` adds: those are missing, as for immediate values.
         FieldPlace::Unstored
     } else {
         FieldPlace::Missing
