@@ -225,6 +225,9 @@ pub fn boot(options: Options, fields: ClassObjectFields) -> Box<Universe> {
         context,
         layout: layout_layout,
     };
+    for layout in layouts.all() {
+        layout.reserve();
+    }
     Box::new(Universe {
         heap,
         symbols,

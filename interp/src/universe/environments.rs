@@ -147,6 +147,9 @@ impl Universe {
     /// methods, ...), and the VM relies on it (a send site evaluates a receiver with a block's
     /// layout as a block). `None` for the layouts of plain instances and of classes.
     pub fn reserved_layout(&self, layout: Gc<Layout>) -> Option<Gc<Layout>> {
+        if !layout.reserved() {
+            return None;
+        }
         let plain = layout.plain().unwrap_or(layout);
         self.layouts.all().into_iter().find(|core| *core == plain)
     }

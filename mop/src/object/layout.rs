@@ -35,6 +35,9 @@ pub struct Layout {
     /// Whether writes to the fields of objects with this layout must be reported: the VM gives
     /// such layouts to objects its caches depend on (installed environments).
     watched: bool,
+    /// Whether objects with this layout are representations the VM builds itself (arrays,
+    /// strings, blocks, ...), which other objects must never share; siblings inherit it.
+    reserved: Cell<bool>,
 }
 
 pub static LAYOUT_TYPE: TypeInfo = TypeInfo {
@@ -125,12 +128,24 @@ impl Layout {
         )?;
         sibling.environment.set(environment);
         sibling.plain.set(plain.value());
+        sibling.reserved.set(plain.reserved());
         // SAFETY: freshly allocated, not yet shared.
         unsafe {
             (*sibling.as_ptr()).watched = watched;
             (*sibling.as_ptr()).storage = storage as u32;
         }
         Ok(sibling)
+    }
+
+    /// Whether objects with this layout are VM representations (see [`Layout::reserve`]).
+    #[inline(always)]
+    pub fn reserved(&self) -> bool {
+        self.reserved.get()
+    }
+
+    /// Reserves this layout to the objects of one VM representation; done once at boot.
+    pub fn reserve(&self) {
+        self.reserved.set(true);
     }
 
     /// Number of fields stored in place in objects with this layout: those of the shape that
