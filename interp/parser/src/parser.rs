@@ -16,7 +16,7 @@
 //! parser accepts any operator starting with `|` and consumes just that bar of it:
 //! `[:a || t | ...]` is `[:a | | t | ...]` and `[:a|-1]` answers -1.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet;
 
 use crate::error::ParseError;
 use crate::lexer::{tokenize, Token, TokenKind};
@@ -78,7 +78,7 @@ impl Close {
 #[derive(Default)]
 struct Names<'s> {
     list: Vec<String>,
-    seen: HashSet<&'s str>,
+    seen: FxHashSet<&'s str>,
 }
 
 /// What a declared name is, which decides the wording of a duplicate-name error.

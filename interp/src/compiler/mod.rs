@@ -14,7 +14,7 @@ use crate::nodes::Node;
 use crate::universe::Universe;
 use crate::vm_error::SourceFile;
 use scope::{Activation, Scopes};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::rc::Rc;
 use yerba_mop::object::{Class, Gc};
 use yerba_parser::syntax::{Body, MethodDef};
@@ -25,7 +25,7 @@ pub struct ClassContext<'a> {
     pub holder: Gc<Class>,
     /// The index of each field of the receiver by name (the last one for a repeated name),
     /// inherited fields first.
-    fields: HashMap<&'a str, u32>,
+    fields: FxHashMap<&'a str, u32>,
     pub file: Rc<SourceFile>,
 }
 

@@ -2,7 +2,7 @@
 //! inlined block adds a nested scope whose names map to further slots of the same activation.
 
 use crate::intercession::VariableNames;
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::rc::Rc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -16,11 +16,11 @@ pub struct Activation {
     scopes: Vec<Vec<String>>,
     /// For each name in scope, its (slot, kind) per scope declaring it, innermost last: a hash
     /// lookup, so that resolving names stays linear in the size of the method.
-    visible: HashMap<String, Vec<(u32, VariableKind)>>,
+    visible: FxHashMap<String, Vec<(u32, VariableKind)>>,
     next_slot: u32,
     pub needs_context: bool,
     /// Slots read or written by inner real blocks.
-    pub captured: HashSet<u32>,
+    pub captured: FxHashSet<u32>,
     /// How many of the first slots after the receiver hold the parameters.
     pub parameters: u32,
     /// Whether the activation's own code assigns to one of its parameters.
@@ -36,10 +36,10 @@ impl Activation {
         // Slot 0 holds the receiver (or the block itself).
         Activation {
             scopes: vec![Vec::new()],
-            visible: HashMap::new(),
+            visible: FxHashMap::default(),
             next_slot: 1,
             needs_context: false,
-            captured: HashSet::new(),
+            captured: FxHashSet::default(),
             parameters: 0,
             assigns_parameters: false,
             declared: Vec::new(),

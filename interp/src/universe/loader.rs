@@ -16,7 +16,7 @@ use crate::invokable::{Method, Primitive, Target};
 use crate::primitives;
 use crate::unwind::Unwind;
 use crate::vm_error::SourceFile;
-use std::collections::HashSet;
+use rustc_hash::FxHashSet;
 use std::path::PathBuf;
 use std::rc::Rc;
 use std::time::Instant;
@@ -313,7 +313,7 @@ impl Universe {
                 );
             }
         }
-        let mut seen: HashSet<String> = names.iter().cloned().collect();
+        let mut seen: FxHashSet<String> = names.iter().cloned().collect();
         for field in own {
             if !seen.insert(field.clone()) {
                 self.fatal(&format!(
