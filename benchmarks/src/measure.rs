@@ -43,13 +43,14 @@ impl Plan {
     }
 }
 
-/// One iteration's runtime.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// One iteration's runtime (as the JSON file has it, see [`crate::json`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct Sample {
     /// 1-based number of the VM process.
     pub run: u32,
     /// 1-based outer iteration within the run.
     pub iteration: u32,
+    #[serde(rename = "runtime_us")]
     pub micros: u64,
     pub warmup: bool,
 }
