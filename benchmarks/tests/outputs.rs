@@ -25,7 +25,9 @@ fn expected(name: &str, extension: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-const FIXTURES: [(&str, fn() -> Results); 6] = [
+type Fixture = fn() -> Results;
+
+const FIXTURES: [(&str, Fixture); 6] = [
     ("single", fixtures::single),
     ("comparison", fixtures::comparison),
     ("pairs", fixtures::pairs),
