@@ -28,7 +28,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use std::ops::Range;
 
 /// A rough width of one character at 12px, to size the label column.
-const CHAR_WIDTH: f64 = 7.5;
+const CHAR_WIDTH: f64 = 8.0;
 const PLOT_WIDTH: u32 = 520;
 const ROW_HEIGHT: i32 = 22;
 const BAR_HEIGHT: i32 = 14;
