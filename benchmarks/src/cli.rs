@@ -1,21 +1,28 @@
-//! The command line: options, benchmark selection, and the plan they make.
+//! The command line (clap): options, benchmark selection, and the plan they
+//! make. The help text is the doc comments below; `--help` shows it in full,
+//! `-h` in short.
 
 use crate::measure::{Job, Plan};
 use crate::stats;
 use crate::suite::{self, Benchmark, Group};
 use crate::vm::Vm;
+use clap::Parser;
 use std::path::PathBuf;
 use std::time::Duration;
 
-pub const HELP: &str = "\
-Runs the Are-We-Fast-Yet (AWFY) benchmarks, the SOM micro-benchmarks and the
-benchmarks of the metaobject protocol (MOP) on Yerba, or on any SOM VM, and
-reports or compares their runtimes.
-
-Usage: benchmarks [options] (--all | --awfy | --micro | --mop | <Benchmark>...)
+/// Runs the Are-We-Fast-Yet (AWFY) benchmarks, the SOM micro-benchmarks and
+/// the benchmarks of the metaobject protocol (MOP) on Yerba, or on any SOM VM,
+/// and reports or compares their runtimes.
+#[derive(Parser, Debug, Clone, Default, PartialEq)]
+#[command(
+    name = "benchmarks",
+    override_usage = "benchmarks [options] (--all | --awfy | --micro | --mop | <Benchmark>...)
        benchmarks --pairs [options] [--mop | <Benchmark>...]
        benchmarks --smoke [options] [--awfy | --micro | --mop | <Benchmark>...]
-       cargo run --release -p benchmarks -- <same arguments>
+       cargo run --release -p benchmarks -- <same arguments>",
+    long_about = "Runs the Are-We-Fast-Yet (AWFY) benchmarks, the SOM micro-benchmarks and the
+benchmarks of the metaobject protocol (MOP) on Yerba, or on any SOM VM, and
+reports or compares their runtimes.
 
 Each run is one VM process:
   <vm> -cp <dir>:<dir>/Core:<dir>/CD:<dir>/DeltaBlue:<dir>/Havlak:<dir>/Json:
@@ -26,177 +33,143 @@ leaves out the warm-up iterations of each run, and prints per benchmark the
 median, min and max of the remaining (steady-state) iterations in ms, and a
 check mark when every run verified: exit status 0 and the complete Harness
 output. A failing benchmark is reported with the end of its output; the other
-benchmarks still run, and the runner exits with status 1.
-
-Selecting benchmarks:
-  --all                run every benchmark (AWFY, micro, then MOP)
-  --awfy               run the AWFY group: Bounce CD DeltaBlue Havlak Json List
-                       Mandelbrot NBody Permute Queens Richards Sieve Storage Towers
-  --micro              run the micro group: BubbleSort Dispatch Fannkuch Fibonacci
-                       FieldLoop IntegerLoop Loop QuickSort Recurse Sum TreeSort WhileLoop
-  --mop                run the MOP group (benchmarks/Mop/, MOP.md section 6): each
-                       operation plain and through a metaobject (MopFieldReadPlain,
-                       MopFieldReadReflective, ...), one field-read site over 20
-                       objects (MopSite...), DeltaBlue, NBody and Json untraced and
-                       with every activation counted (MopTrace...), a list traversal
-                       mutable, through readOnly and through a proxy (MopReadOnly...);
-                       `yerba --no-mop` refuses the MOP, so only the Plain ones run there
-  <Benchmark>...       run these (names ignore case); combines with the groups
-  --list               list the benchmarks with their sizes, and exit
-
-Measuring:
-  -i, --iterations <N> outer iterations per run (default 10)
-  -r, --runs <N>       runs (VM processes) per benchmark and VM
-                       (default 1; 3 when comparing two VMs or pairs)
-  -w, --warmup <N>     iterations discarded at the start of every run
-                       (default: the first third, at least 1 from 2 iterations on)
-      --inner <N>      inner iterations (problem size) for every selected benchmark,
-                       instead of each one's default (AWFY's: Bounce 50, CD 10,
-                       DeltaBlue 2000, Havlak 1, Json 10, List 50, Mandelbrot 500,
-                       NBody 250000, Permute 20, Queens 40, Richards 2, Sieve 100,
-                       Storage 50, Towers 20; for the micro-benchmarks see
-                       --list; Fannkuch's inner iterations are its size)
-      --timeout <S>    kill a VM process after S seconds and count it as failed
-                       (default: no limit)
-      --pairs          compare paired benchmarks in one run: the runs of the halves
-                       of a pair alternate (3 runs each by default), and without
-                       a selection the MOP group runs. The pairs are the MOP's
-                       (reflective against plain, ...; see --list); whenever both
-                       halves of a pair run, a table after the report shows the
-                       ratio variant/baseline of their medians (on each VM; with
-                       one VM also of their minima, steadier on a loaded machine),
-                       with the geometric mean over the operations and over the
-                       traced benchmarks
-      --smoke          run each benchmark once (1 iteration) at its smallest
-                       verified size and only check that it verifies; without a
-                       selection, runs all
-                       (cannot be combined with the four options above)
-
-The VM:
-      --vm \"<command line>\"
-                       the VM's command line, split on whitespace, e.g.
-                       --vm \"target/release/yerba --gc-stress\"
-                       (default: target/release/yerba of this workspace, which
-                       `cargo run -p benchmarks` does not build: run
-                       `cargo build --release -p yerba` first)
-      --vm A --vm B    comparison mode: runs alternate A, B, A, B, ...; the report
-                       shows both medians per benchmark, the ratio B/A and the
-                       geometric mean of the ratios
-      --name <label>   a label for the first, then the second --vm
-                       (default: yerba for one VM, A and B for two)
-      --bench-dir <D>  the benchmarks directory (default: the one holding this
-                       runner, benchmarks/ of the workspace)
-
-Output (the table goes to stdout, progress to stderr):
-      --csv <FILE>     every per-iteration sample and the summaries, as CSV
-                       (a `record` column tells samples, summaries and ratios apart)
-      --json <FILE>    the same as JSON
-      --svg <FILE>     a bar chart: the ratios B/A per benchmark with a line at 1.0
-                       (comparison), or the medians with min-max whiskers, on a
-                       log scale when they span more than a factor of 100
-  -q, --quiet          no progress on stderr
-  -h, --help           show this help
-
-Examples:
+benchmarks still run, and the runner exits with status 1. The table goes to
+stdout, progress to stderr.",
+    after_long_help = "Examples:
   benchmarks --all
   benchmarks Sieve Bounce -i 20 --json sieve.json
   benchmarks --smoke
   benchmarks --awfy --vm /tmp/old/yerba --name old --vm target/release/yerba --name new --svg ratios.svg
   benchmarks --pairs
-  benchmarks --awfy --vm \"target/release/yerba --no-mop\" --name no-mop --vm target/release/yerba --name mop
-";
-
-/// What the command line asks for.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Command {
-    Help,
-    List,
-    Run(Box<Options>),
-}
-
-/// The options of a run, as given (defaults are applied by [`Options::plan`]).
-#[derive(Debug, Clone, Default, PartialEq)]
+  benchmarks --awfy --vm \"target/release/yerba --no-mop\" --name no-mop --vm target/release/yerba --name mop"
+)]
 pub struct Options {
+    /// Run every benchmark (AWFY, micro, then MOP)
+    #[arg(long, help_heading = "Selecting benchmarks")]
     pub all: bool,
-    pub groups: Vec<Group>,
+    /// Run the AWFY group: Bounce CD DeltaBlue Havlak Json List Mandelbrot
+    /// NBody Permute Queens Richards Sieve Storage Towers
+    #[arg(long, help_heading = "Selecting benchmarks")]
+    pub awfy: bool,
+    /// Run the micro group: BubbleSort Dispatch Fannkuch Fibonacci FieldLoop
+    /// IntegerLoop Loop QuickSort Recurse Sum TreeSort WhileLoop
+    #[arg(long, help_heading = "Selecting benchmarks")]
+    pub micro: bool,
+    /// Run the MOP group (benchmarks/Mop/, MOP.md section 6)
+    ///
+    /// Each operation plain and through a metaobject (MopFieldReadPlain,
+    /// MopFieldReadReflective, ...), one field-read site over 20 objects
+    /// (MopSite...), DeltaBlue, NBody and Json untraced and with every
+    /// activation counted (MopTrace...), a list traversal mutable, through
+    /// readOnly and through a proxy (MopReadOnly...); `yerba --no-mop` refuses
+    /// the MOP, so only the Plain ones run there.
+    #[arg(long, help_heading = "Selecting benchmarks")]
+    pub mop: bool,
+    /// Run these (names ignore case); combines with the groups
+    #[arg(value_name = "Benchmark", help_heading = "Selecting benchmarks")]
     pub names: Vec<String>,
-    pub vms: Vec<String>,
-    pub labels: Vec<String>,
+    /// List the benchmarks with their sizes and the pairs, and exit
+    #[arg(long, help_heading = "Selecting benchmarks")]
+    pub list: bool,
+
+    /// Outer iterations per run [default: 10]
+    #[arg(short, long, value_name = "N", help_heading = "Measuring")]
     pub iterations: Option<u32>,
+    /// Runs (VM processes) per benchmark and VM [default: 1; 3 when comparing
+    /// two VMs or pairs]
+    #[arg(short, long, value_name = "N", help_heading = "Measuring")]
     pub runs: Option<u32>,
+    /// Iterations discarded at the start of every run [default: the first
+    /// third, at least 1 from 2 iterations on]
+    #[arg(short, long, value_name = "N", help_heading = "Measuring")]
     pub warmup: Option<u32>,
+    /// Inner iterations (problem size) for every selected benchmark, instead
+    /// of each one's default
+    ///
+    /// AWFY's: Bounce 50, CD 10, DeltaBlue 2000, Havlak 1, Json 10, List 50,
+    /// Mandelbrot 500, NBody 250000, Permute 20, Queens 40, Richards 2,
+    /// Sieve 100, Storage 50, Towers 20; for the micro-benchmarks see --list;
+    /// Fannkuch's inner iterations are its size.
+    #[arg(long, value_name = "N", help_heading = "Measuring")]
     pub inner: Option<u32>,
+    /// Kill a VM process after S seconds and count it as failed [default: no
+    /// limit]
+    #[arg(long, value_name = "S", value_parser = seconds, help_heading = "Measuring")]
     pub timeout: Option<f64>,
-    pub smoke: bool,
+    /// Compare paired benchmarks in one run (without a selection, the MOP group)
+    ///
+    /// The runs of the halves of a pair alternate (3 runs each by default).
+    /// The pairs are the MOP's (reflective against plain, ...; see --list);
+    /// whenever both halves of a pair run, a table after the report shows the
+    /// ratio variant/baseline of their medians (on each VM; with one VM also
+    /// of their minima, steadier on a loaded machine), with the geometric mean
+    /// over the operations and over the traced benchmarks.
+    #[arg(long, help_heading = "Measuring")]
     pub pairs: bool,
+    /// Run each benchmark once (1 iteration) at its smallest verified size and
+    /// only check that it verifies; without a selection, run all
+    ///
+    /// Cannot be combined with --iterations, --runs, --warmup or --inner.
+    #[arg(long, help_heading = "Measuring")]
+    pub smoke: bool,
+
+    /// The VM's command line, split on whitespace, e.g. --vm "target/release/yerba
+    /// --gc-stress"; twice to compare two VMs
+    ///
+    /// Default: target/release/yerba of this workspace, which `cargo run -p
+    /// benchmarks` does not build: run `cargo build --release -p yerba` first.
+    /// With --vm A --vm B (comparison mode) the runs alternate A, B, A, B, ...;
+    /// the report shows both medians per benchmark, the ratio B/A and the
+    /// geometric mean of the ratios.
+    #[arg(long = "vm", value_name = "COMMAND LINE", help_heading = "The VM")]
+    pub vms: Vec<String>,
+    /// A label for the first, then the second --vm [default: yerba for one VM,
+    /// A and B for two]
+    #[arg(long = "name", value_name = "LABEL", help_heading = "The VM")]
+    pub labels: Vec<String>,
+    /// The benchmarks directory [default: the one holding this runner,
+    /// benchmarks/ of the workspace]
+    #[arg(long, value_name = "D", help_heading = "The VM")]
     pub bench_dir: Option<PathBuf>,
+
+    /// Write every per-iteration sample and the summaries as CSV (a `record`
+    /// column tells samples, summaries and ratios apart)
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub csv: Option<PathBuf>,
+    /// Write the same as JSON
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub json: Option<PathBuf>,
+    /// Draw a bar chart: the ratios B/A per benchmark with a line at 1.0
+    /// (comparison), or the medians with min-max whiskers, on a log scale when
+    /// they span more than a factor of 100
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub svg: Option<PathBuf>,
+    /// No progress on stderr
+    #[arg(short, long, help_heading = "Output")]
     pub quiet: bool,
 }
 
-pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String> {
-    let mut options = Options::default();
-    let mut args = args.into_iter();
-    while let Some(arg) = args.next() {
-        // `--option=value` is the same as `--option value`.
-        let (flag, inline) = match arg.split_once('=') {
-            Some((flag, value)) if flag.starts_with("--") => {
-                (flag.to_string(), Some(value.to_string()))
-            }
-            _ => (arg.clone(), None),
-        };
-        let mut value = || {
-            inline
-                .clone()
-                .or_else(|| args.next())
-                .ok_or_else(|| format!("{flag} needs a value"))
-        };
-        match flag.as_str() {
-            "-h" | "--help" => return Ok(Command::Help),
-            "--list" => return Ok(Command::List),
-            "--all" => options.all = true,
-            "--awfy" => options.groups.push(Group::Awfy),
-            "--micro" => options.groups.push(Group::Micro),
-            "--mop" => options.groups.push(Group::Mop),
-            "--smoke" => options.smoke = true,
-            "--pairs" => options.pairs = true,
-            "-q" | "--quiet" => options.quiet = true,
-            "--vm" => options.vms.push(value()?),
-            "--name" => options.labels.push(value()?),
-            "-i" | "--iterations" => options.iterations = Some(number(&flag, &value()?)?),
-            "-r" | "--runs" => options.runs = Some(number(&flag, &value()?)?),
-            "-w" | "--warmup" => options.warmup = Some(number(&flag, &value()?)?),
-            "--inner" => options.inner = Some(number(&flag, &value()?)?),
-            "--timeout" => {
-                let text = value()?;
-                match text.parse::<f64>() {
-                    Ok(s) if s > 0.0 && s.is_finite() => options.timeout = Some(s),
-                    _ => {
-                        return Err(format!(
-                            "--timeout needs a positive number of seconds, not {text:?}"
-                        ))
-                    }
-                }
-            }
-            "--bench-dir" => options.bench_dir = Some(value()?.into()),
-            "--csv" => options.csv = Some(value()?.into()),
-            "--json" => options.json = Some(value()?.into()),
-            "--svg" => options.svg = Some(value()?.into()),
-            _ if flag.starts_with('-') => return Err(format!("unknown option {arg}")),
-            _ => options.names.push(arg),
-        }
+/// A `--timeout`: a positive, finite number of seconds.
+fn seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(s) if s > 0.0 && s.is_finite() => Ok(s),
+        _ => Err("needs a positive number of seconds".to_string()),
     }
-    Ok(Command::Run(Box::new(options)))
-}
-
-fn number(flag: &str, text: &str) -> Result<u32, String> {
-    text.parse()
-        .map_err(|_| format!("{flag} needs a whole number, not {text:?}"))
 }
 
 impl Options {
+    /// The groups chosen by `--awfy`, `--micro` and `--mop`.
+    fn groups(&self) -> Vec<Group> {
+        [
+            (self.awfy, Group::Awfy),
+            (self.micro, Group::Micro),
+            (self.mop, Group::Mop),
+        ]
+        .into_iter()
+        .filter_map(|(chosen, group)| chosen.then_some(group))
+        .collect()
+    }
+
     /// The benchmarks chosen, in suite order, each once.
     pub fn selection(&self) -> Result<Vec<&'static Benchmark>, String> {
         let mut chosen: Vec<&'static Benchmark> = Vec::new();
@@ -207,7 +180,8 @@ impl Options {
             })?;
             chosen.push(benchmark);
         }
-        let nothing_chosen = chosen.is_empty() && self.groups.is_empty();
+        let groups = self.groups();
+        let nothing_chosen = chosen.is_empty() && groups.is_empty();
         let everything = self.all || (self.smoke && nothing_chosen);
         let mop = self.pairs && nothing_chosen;
         if nothing_chosen && !everything && !mop {
@@ -221,7 +195,7 @@ impl Options {
             .filter(|b| {
                 everything
                     || (mop && b.group == Group::Mop)
-                    || self.groups.contains(&b.group)
+                    || groups.contains(&b.group)
                     || chosen.contains(b)
             })
             .collect())
@@ -361,16 +335,19 @@ pub fn list() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::error::ErrorKind;
 
-    fn parse_args(args: &[&str]) -> Result<Command, String> {
-        parse(args.iter().map(|a| a.to_string()))
+    fn parse_args(args: &[&str]) -> Result<Options, clap::Error> {
+        Options::try_parse_from(std::iter::once("benchmarks").chain(args.iter().copied()))
     }
 
+    /// The plan of a command line, or the message of its error.
     fn plan(args: &[&str]) -> Result<Plan, String> {
-        match parse_args(args)? {
-            Command::Run(options) => options.plan(),
-            other => panic!("not a run: {other:?}"),
-        }
+        parse_args(args).map_err(|e| e.to_string())?.plan()
+    }
+
+    fn error_kind(args: &[&str]) -> Option<ErrorKind> {
+        parse_args(args).err().map(|e| e.kind())
     }
 
     fn names(plan: &Plan) -> Vec<&'static str> {
@@ -378,9 +355,45 @@ mod tests {
     }
 
     #[test]
+    fn the_options_are_consistent() {
+        use clap::CommandFactory;
+        Options::command().debug_assert();
+    }
+
+    #[test]
+    fn the_readme_commands_make_plans() {
+        assert_eq!(plan(&["--all"]).unwrap().jobs.len(), suite::SUITE.len());
+        let p = plan(&["Richards", "DeltaBlue", "-i", "20"]).unwrap();
+        assert_eq!(
+            (names(&p), p.iterations),
+            (vec!["DeltaBlue", "Richards"], 20)
+        );
+        let args = [
+            "--awfy",
+            "--vm",
+            "old/yerba",
+            "--vm",
+            "target/release/yerba",
+            "--svg",
+            "ratios.svg",
+            "--csv",
+            "results.csv",
+        ];
+        let options = parse_args(&args).unwrap();
+        assert_eq!(options.svg, Some(PathBuf::from("ratios.svg")));
+        assert_eq!(options.csv, Some(PathBuf::from("results.csv")));
+        assert!(options.plan().unwrap().is_comparison());
+        assert!(plan(&["--pairs"]).unwrap().pairs);
+    }
+
+    #[test]
     fn help_and_list() {
-        assert_eq!(parse_args(&["--all", "--help"]), Ok(Command::Help));
-        assert_eq!(parse_args(&["--list"]), Ok(Command::List));
+        assert_eq!(
+            error_kind(&["--all", "--help"]),
+            Some(ErrorKind::DisplayHelp)
+        );
+        assert_eq!(error_kind(&["-h"]), Some(ErrorKind::DisplayHelp));
+        assert!(parse_args(&["--list"]).unwrap().list);
         assert!(list().contains("NBody        inner 250000   smoke 1"));
         assert!(list().contains("MopFieldReadReflective"));
         assert!(list().contains("operations: field read"));
@@ -433,15 +446,23 @@ mod tests {
         assert_eq!(plan(&["Sieve", "-i", "1"]).unwrap().warmup, 0);
         assert_eq!(plan(&["Sieve", "-i", "2"]).unwrap().warmup, 1);
         assert!(plan(&["Sieve", "-i", "3", "-w", "3"]).is_err());
-        assert!(plan(&["Sieve", "-i", "x"])
-            .unwrap_err()
-            .contains("whole number"));
-        assert!(plan(&["Sieve", "-i"])
-            .unwrap_err()
-            .contains("needs a value"));
-        assert!(plan(&["Sieve", "--frobnicate"])
-            .unwrap_err()
-            .contains("unknown option"));
+        assert_eq!(
+            error_kind(&["Sieve", "-i", "x"]),
+            Some(ErrorKind::ValueValidation)
+        );
+        assert_eq!(error_kind(&["Sieve", "-i"]), Some(ErrorKind::InvalidValue));
+        assert_eq!(
+            error_kind(&["Sieve", "--frobnicate"]),
+            Some(ErrorKind::UnknownArgument)
+        );
+        for bad in ["0", "-1", "inf", "NaN", "soon"] {
+            assert!(
+                plan(&["Sieve", &format!("--timeout={bad}")])
+                    .unwrap_err()
+                    .contains("positive number of seconds"),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

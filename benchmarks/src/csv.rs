@@ -1,137 +1,135 @@
-//! The CSV file: one table in long form, whose `record` column tells the rows
-//! apart:
+//! The CSV file (`--csv`): one table in long form, written by the csv crate.
+//!
+//! # Format
+//!
+//! A header line, then one line per record, comma-separated, a field quoted
+//! (`"`, doubled inside) only when it holds a comma, a quote or a line break.
+//! The columns, in this order, are the fields of [`Row`]: `record`,
+//! `benchmark`, `group`, `inner`, `vm`, `run`, `iteration`, `runtime_us`,
+//! `warmup`, `verified`, `median_ms`, `min_ms`, `max_ms`, `samples`, `ratio`.
+//! The `record` column tells the rows apart; a row fills only its own cells:
 //!
 //! - `sample`: one iteration (`run`, `iteration`, `runtime_us`, `warmup`);
-//! - `summary`: one benchmark on one VM (`verified`, `median_ms`, `min_ms`,
-//!   `max_ms`, `samples` = steady-state sample count);
+//! - `summary`: one benchmark on one VM (`verified`, and when it verified
+//!   `median_ms`, `min_ms`, `max_ms` and `samples` = steady-state sample count);
 //! - `ratio`: B/A of one benchmark (comparison mode; `vm` is `B/A`);
-//! - `geomean`: the geometric mean of the ratios (comparison mode).
+//! - `geomean`: the geometric mean of the ratios (comparison mode; `vm` is
+//!   `B/A`, `samples` the number of ratios, the other benchmark cells empty).
+//!
+//! Booleans are `true`/`false`; integers have no fraction; the `_ms` figures
+//! and ratios are floats written with a fraction (`2.0`, `0.5`).
 
-use crate::measure::Results;
+use crate::measure::{BenchResult, Results};
+use serde::Serialize;
 
-const HEADER: &[&str] = &[
-    "record",
-    "benchmark",
-    "group",
-    "inner",
-    "vm",
-    "run",
-    "iteration",
-    "runtime_us",
-    "warmup",
-    "verified",
-    "median_ms",
-    "min_ms",
-    "max_ms",
-    "samples",
-    "ratio",
-];
-
-/// A row under construction: named cells, the others empty.
-struct Row(Vec<String>);
-
-impl Row {
-    fn new(record: &str) -> Row {
-        let mut cells = vec![String::new(); HEADER.len()];
-        cells[0] = record.to_string();
-        Row(cells)
-    }
-
-    fn set(mut self, column: &str, value: impl ToString) -> Row {
-        let at = HEADER
-            .iter()
-            .position(|c| *c == column)
-            .expect("a CSV column of HEADER");
-        self.0[at] = value.to_string();
-        self
-    }
-
-    fn line(&self) -> String {
-        let cells: Vec<String> = self.0.iter().map(|c| escape(c)).collect();
-        cells.join(",") + "\n"
-    }
+/// One line of the file; `None` is an empty cell.
+#[derive(Serialize, Default)]
+struct Row<'a> {
+    record: &'static str,
+    benchmark: Option<&'static str>,
+    group: Option<&'static str>,
+    inner: Option<u32>,
+    vm: Option<&'a str>,
+    run: Option<u32>,
+    iteration: Option<u32>,
+    runtime_us: Option<u64>,
+    warmup: Option<bool>,
+    verified: Option<bool>,
+    median_ms: Option<f64>,
+    min_ms: Option<f64>,
+    max_ms: Option<f64>,
+    samples: Option<usize>,
+    ratio: Option<f64>,
 }
 
-/// Quotes a field when it holds a comma, a quote or a line break.
-pub fn escape(field: &str) -> String {
-    if field.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", field.replace('"', "\"\""))
-    } else {
-        field.to_string()
+impl Row<'_> {
+    /// A row of `record` about `bench`, its other cells empty.
+    fn of(record: &'static str, bench: &BenchResult) -> Row<'static> {
+        Row {
+            record,
+            benchmark: Some(bench.name()),
+            group: Some(bench.job.benchmark.group.name()),
+            inner: Some(bench.job.inner),
+            ..Row::default()
+        }
     }
 }
 
 pub fn write(results: &Results) -> String {
     let plan = &results.plan;
-    let mut out = HEADER.join(",") + "\n";
+    let ratio_label = plan
+        .is_comparison()
+        .then(|| format!("{}/{}", plan.vms[1].label, plan.vms[0].label));
+    let mut rows: Vec<Row> = Vec::new();
     for bench in &results.benchmarks {
-        let base = |record: &str| {
-            Row::new(record)
-                .set("benchmark", bench.name())
-                .set("group", bench.job.benchmark.group.name())
-                .set("inner", bench.job.inner)
-        };
         for (vm, result) in plan.vms.iter().zip(&bench.per_vm) {
-            for s in &result.samples {
-                let row = base("sample")
-                    .set("vm", &vm.label)
-                    .set("run", s.run)
-                    .set("iteration", s.iteration)
-                    .set("runtime_us", s.micros)
-                    .set("warmup", s.warmup);
-                out.push_str(&row.line());
-            }
-            let mut row = base("summary")
-                .set("vm", &vm.label)
-                .set("verified", result.verified());
-            if let Some(s) = result.summary() {
-                row = row
-                    .set("median_ms", s.median_ms)
-                    .set("min_ms", s.min_ms)
-                    .set("max_ms", s.max_ms)
-                    .set("samples", s.count);
-            }
-            out.push_str(&row.line());
+            let vm = Some(vm.label.as_str());
+            rows.extend(result.samples.iter().map(|s| Row {
+                vm,
+                run: Some(s.run),
+                iteration: Some(s.iteration),
+                runtime_us: Some(s.micros),
+                warmup: Some(s.warmup),
+                ..Row::of("sample", bench)
+            }));
+            let summary = result.summary();
+            rows.push(Row {
+                vm,
+                verified: Some(result.verified()),
+                median_ms: summary.map(|s| s.median_ms),
+                min_ms: summary.map(|s| s.min_ms),
+                max_ms: summary.map(|s| s.max_ms),
+                samples: summary.map(|s| s.count),
+                ..Row::of("summary", bench)
+            });
         }
         if let Some(ratio) = bench.ratio() {
-            let label = format!("{}/{}", plan.vms[1].label, plan.vms[0].label);
-            out.push_str(&base("ratio").set("vm", label).set("ratio", ratio).line());
+            rows.push(Row {
+                vm: ratio_label.as_deref(),
+                ratio: Some(ratio),
+                ..Row::of("ratio", bench)
+            });
         }
     }
     if let Some((geomean, count)) = results.geomean_ratio() {
-        let label = format!("{}/{}", plan.vms[1].label, plan.vms[0].label);
-        let row = Row::new("geomean")
-            .set("vm", label)
-            .set("samples", count)
-            .set("ratio", geomean);
-        out.push_str(&row.line());
+        rows.push(Row {
+            record: "geomean",
+            vm: ratio_label.as_deref(),
+            samples: Some(count),
+            ratio: Some(geomean),
+            ..Row::default()
+        });
     }
-    out
+    let mut writer = ::csv::Writer::from_writer(Vec::new());
+    // Flat rows of plain cells into memory: the csv crate cannot fail on them.
+    for row in &rows {
+        writer.serialize(row).expect("a row serialises as CSV");
+    }
+    let bytes = writer.into_inner().expect("CSV written to memory");
+    String::from_utf8(bytes).expect("CSV of UTF-8 cells is UTF-8")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::measure::test_support::{comparison, single};
+    use crate::measure::test_support::{comparison, labelled, single};
 
-    #[test]
-    fn escapes_only_when_needed() {
-        assert_eq!(escape("plain"), "plain");
-        assert_eq!(escape("a,b"), "\"a,b\"");
-        assert_eq!(escape("say \"hi\""), "\"say \"\"hi\"\"\"");
-    }
+    const HEADER: &str = "record,benchmark,group,inner,vm,run,iteration,runtime_us,warmup,verified,median_ms,min_ms,max_ms,samples,ratio";
 
     #[test]
     fn single_mode_has_samples_and_summaries() {
         let text = write(&single());
         let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(lines[0], HEADER.join(","));
+        assert_eq!(lines[0], HEADER);
         assert_eq!(lines[1], "sample,Sieve,awfy,100,yerba,1,1,9000,true,,,,,,");
         assert_eq!(lines[3], "sample,Sieve,awfy,100,yerba,1,3,3000,false,,,,,,");
-        assert_eq!(lines[4], "summary,Sieve,awfy,100,yerba,,,,,true,2.5,2,3,2,");
+        assert_eq!(
+            lines[4],
+            "summary,Sieve,awfy,100,yerba,,,,,true,2.5,2.0,3.0,2,"
+        );
         assert_eq!(lines[5], "summary,List,awfy,50,yerba,,,,,false,,,,,");
         assert_eq!(lines.len(), 6);
-        assert!(lines.iter().all(|l| l.split(',').count() == HEADER.len()));
+        assert!(lines.iter().all(|l| l.split(',').count() == 15));
     }
 
     #[test]
@@ -142,9 +140,25 @@ mod tests {
             "{text}"
         );
         assert!(
-            text.contains("\nratio,Towers,awfy,20,new/old,,,,,,,,,,2\n"),
+            text.contains("\nratio,Towers,awfy,20,new/old,,,,,,,,,,2.0\n"),
             "{text}"
         );
-        assert!(text.ends_with("geomean,,,,new/old,,,,,,,,,2,1\n"), "{text}");
+        assert!(
+            text.ends_with("geomean,,,,new/old,,,,,,,,,2,1.0\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn labels_are_quoted_only_when_needed() {
+        let text = write(&labelled());
+        assert!(
+            text.contains("\nsample,Bounce,awfy,50,\"stable, \"\"old\"\"\",1,1,100000,true,"),
+            "{text}"
+        );
+        assert!(
+            text.contains("\nsample,Bounce,awfy,50,new <&>,1,1,80000,true,"),
+            "{text}"
+        );
     }
 }

@@ -1,27 +1,23 @@
 //! `benchmarks`: runs the AWFY and micro benchmarks on Yerba; see `--help`.
 
-use benchmarks::cli::{self, Command};
+use benchmarks::cli::{self, Options};
 use benchmarks::measure::{self, Results};
 use benchmarks::progress::Progress;
 use benchmarks::{csv, json, suite, svg};
+use clap::Parser;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    match cli::parse(std::env::args().skip(1)) {
-        Ok(Command::Help) => {
-            print!("{}", cli::HELP);
-            ExitCode::SUCCESS
-        }
-        Ok(Command::List) => {
-            print!("{}", cli::list());
-            ExitCode::SUCCESS
-        }
-        Ok(Command::Run(options)) => match run(&options) {
-            Ok(true) => ExitCode::SUCCESS,
-            Ok(false) => ExitCode::FAILURE,
-            Err(message) => usage_error(&message),
-        },
+    // Usage errors end here, with clap's message and status 2.
+    let options = Options::parse();
+    if options.list {
+        print!("{}", cli::list());
+        return ExitCode::SUCCESS;
+    }
+    match run(&options) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
         Err(message) => usage_error(&message),
     }
 }
@@ -33,7 +29,7 @@ fn usage_error(message: &str) -> ExitCode {
 }
 
 /// Runs the benchmarks and writes the report; answers whether all verified.
-fn run(options: &cli::Options) -> Result<bool, String> {
+fn run(options: &Options) -> Result<bool, String> {
     let plan = options.plan()?;
     for vm in &plan.vms {
         vm.check_program()?;
@@ -52,7 +48,7 @@ fn run(options: &cli::Options) -> Result<bool, String> {
     Ok(results.all_verified())
 }
 
-fn write_files(options: &cli::Options, results: &Results) -> Result<(), String> {
+fn write_files(options: &Options, results: &Results) -> Result<(), String> {
     type Writer = fn(&Results) -> String;
     let writers: [(&Option<PathBuf>, Writer); 3] = [
         (&options.csv, csv::write),

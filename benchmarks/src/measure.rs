@@ -43,13 +43,14 @@ impl Plan {
     }
 }
 
-/// One iteration's runtime.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// One iteration's runtime (as the JSON file has it, see [`crate::json`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct Sample {
     /// 1-based number of the VM process.
     pub run: u32,
     /// 1-based outer iteration within the run.
     pub iteration: u32,
+    #[serde(rename = "runtime_us")]
     pub micros: u64,
     pub warmup: bool,
 }
@@ -204,133 +205,11 @@ fn run_once(plan: &Plan, job: &Job, vm: &Vm, progress: &mut Progress) -> Result<
     result
 }
 
-/// Small results for the tests of the report and the writers.
+/// Small fixed result sets for the tests of the report and the writers; the
+/// file is shared with the output comparison test of `benchmarks/tests/`.
 #[cfg(test)]
-pub mod test_support {
-    use super::*;
-    use crate::suite;
-
-    fn vm(label: &str) -> Vm {
-        Vm {
-            label: label.to_string(),
-            command: vec![format!("/opt/{label}/yerba")],
-        }
-    }
-
-    fn plan(vms: Vec<Vm>, iterations: u32, warmup: u32) -> Plan {
-        Plan {
-            jobs: vec![],
-            vms,
-            bench_dir: PathBuf::from("benchmarks"),
-            iterations,
-            runs: 1,
-            warmup,
-            timeout: None,
-            smoke: false,
-            pairs: false,
-        }
-    }
-
-    /// `(runtime, warmup)` samples of one run.
-    fn samples(run: u32, runtimes: &[(u64, bool)]) -> Vec<Sample> {
-        runtimes
-            .iter()
-            .enumerate()
-            .map(|(i, &(micros, warmup))| Sample {
-                run,
-                iteration: i as u32 + 1,
-                micros,
-                warmup,
-            })
-            .collect()
-    }
-
-    fn bench(name: &str, per_vm: Vec<VmResult>) -> BenchResult {
-        let benchmark = suite::find(name).unwrap();
-        BenchResult {
-            job: Job {
-                benchmark,
-                inner: benchmark.inner,
-            },
-            per_vm,
-        }
-    }
-
-    fn ok(run: u32, runtimes: &[(u64, bool)]) -> VmResult {
-        VmResult {
-            samples: samples(run, runtimes),
-            failure: None,
-        }
-    }
-
-    /// yerba on Sieve (verified: 9 ms warm-up, then 2 and 3 ms) and List (failed).
-    pub fn single() -> Results {
-        Results {
-            plan: plan(vec![vm("yerba")], 3, 1),
-            benchmarks: vec![
-                bench(
-                    "Sieve",
-                    vec![ok(1, &[(9000, true), (2000, false), (3000, false)])],
-                ),
-                bench(
-                    "List",
-                    vec![VmResult {
-                        samples: vec![],
-                        failure: Some(
-                            "exit status 1\n--- stdout (last lines) ---\nERROR: wrong".into(),
-                        ),
-                    }],
-                ),
-            ],
-        }
-    }
-
-    /// yerba on three operation pairs: field read 1 ms vs 4 ms by median (4.0)
-    /// and 1 ms vs 2 ms by minimum (2.0), field write 1 ms vs 9 ms (9.0),
-    /// message lookup 1 ms vs failed.
-    pub fn pairs() -> Results {
-        let mut plan = plan(vec![vm("yerba")], 1, 0);
-        plan.pairs = true;
-        let failed = VmResult {
-            samples: vec![],
-            failure: Some("exit status 1".into()),
-        };
-        Results {
-            plan,
-            benchmarks: vec![
-                bench(
-                    "MopFieldReadPlain",
-                    vec![ok(1, &[(1000, false), (1000, false), (3000, false)])],
-                ),
-                bench(
-                    "MopFieldReadReflective",
-                    vec![ok(1, &[(4000, false), (2000, false), (5000, false)])],
-                ),
-                bench("MopFieldWritePlain", vec![ok(1, &[(1000, false)])]),
-                bench("MopFieldWriteReflective", vec![ok(1, &[(9000, false)])]),
-                bench("MopLookupPlain", vec![ok(1, &[(1000, false)])]),
-                bench("MopLookupReflective", vec![failed]),
-            ],
-        }
-    }
-
-    /// old against new: Sieve 2 ms vs 1 ms (0.5), Towers 1 ms vs 2 ms (2.0).
-    pub fn comparison() -> Results {
-        Results {
-            plan: plan(vec![vm("old"), vm("new")], 1, 0),
-            benchmarks: vec![
-                bench(
-                    "Sieve",
-                    vec![ok(1, &[(2000, false)]), ok(2, &[(1000, false)])],
-                ),
-                bench(
-                    "Towers",
-                    vec![ok(1, &[(1000, false)]), ok(2, &[(2000, false)])],
-                ),
-            ],
-        }
-    }
-}
+#[path = "../tests/fixtures/mod.rs"]
+pub mod test_support;
 
 #[cfg(test)]
 mod tests {

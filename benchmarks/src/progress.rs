@@ -1,16 +1,20 @@
 //! Progress on stderr: which benchmark, which VM, which run, and (on a
-//! terminal) which iteration.
+//! terminal) an indicatif bar of the run's iterations with the last one's
+//! runtime. Every run ends with one line saying how it went, so that a log
+//! (stderr not a terminal, where indicatif draws nothing) has the same story.
 
 use crate::measure::{Job, Plan};
-use std::io::{IsTerminal, Write};
-use std::time::Instant;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::IsTerminal;
+use std::time::{Duration, Instant};
 
 pub struct Progress {
     enabled: bool,
-    /// Rewrites the current line as iterations finish (stderr is a terminal).
+    /// Draw a bar while a run goes (stderr is a terminal).
     live: bool,
+    /// What runs: `[ 3/14] Sieve (inner 100) on yerba, run 2/3`.
     line: String,
-    iterations: u32,
+    bar: Option<ProgressBar>,
     done: u32,
     started: Instant,
 }
@@ -21,7 +25,7 @@ impl Progress {
             enabled,
             live: enabled && std::io::stderr().is_terminal(),
             line: String::new(),
-            iterations: 0,
+            bar: None,
             done: 0,
             started: Instant::now(),
         }
@@ -47,59 +51,58 @@ impl Progress {
         if plan.runs > 1 {
             self.line.push_str(&format!(", run {run}/{}", plan.runs));
         }
-        self.iterations = plan.iterations;
         self.done = 0;
         self.started = Instant::now();
-        self.show(": starting");
+        if self.live {
+            let style = ProgressStyle::with_template(
+                "{prefix}: [{bar:24}] {pos}/{len} iterations, {elapsed} {msg}",
+            )
+            .expect("a valid progress template")
+            .progress_chars("=> ");
+            let bar = ProgressBar::with_draw_target(
+                Some(plan.iterations.into()),
+                ProgressDrawTarget::stderr(),
+            )
+            .with_style(style)
+            .with_prefix(self.line.clone());
+            // The elapsed time moves on even while a VM that buffers its
+            // output when piped reports no iteration.
+            bar.enable_steady_tick(Duration::from_millis(250));
+            self.bar = Some(bar);
+        } else if self.enabled {
+            eprint!("{} ...", self.line);
+        }
     }
 
     /// An iteration of the running process reported its runtime.
     pub fn iteration(&mut self, micros: u64) {
         self.done += 1;
-        if self.live {
-            let text = format!(
-                ": iteration {}/{} took {:.1} ms",
-                self.done,
-                self.iterations,
-                micros as f64 / 1000.0
-            );
-            self.show(&text);
+        if let Some(bar) = &self.bar {
+            bar.set_message(format!("(last {:.1} ms)", micros as f64 / 1000.0));
+            bar.inc(1);
         }
     }
 
     /// The process ended.
     pub fn finish_run(&mut self, result: &Result<Vec<u64>, String>) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+            eprint!("{}", self.line);
+        }
+        if !self.enabled {
+            return;
+        }
         let seconds = self.started.elapsed().as_secs_f64();
-        let text = match result {
-            Ok(_) => format!(
+        match result {
+            Ok(_) => eprintln!(
                 ": ok, {} iteration{} in {seconds:.1} s",
                 self.done,
                 if self.done == 1 { "" } else { "s" }
             ),
-            Err(failure) => format!(
+            Err(failure) => eprintln!(
                 ": FAILED ({})",
                 failure.lines().next().unwrap_or("no reason given")
             ),
-        };
-        self.show(&text);
-        if self.enabled {
-            eprintln!();
         }
-    }
-
-    fn show(&self, status: &str) {
-        if !self.enabled {
-            return;
-        }
-        let mut err = std::io::stderr().lock();
-        if self.live {
-            // Back to the start of the line, and clear its end.
-            let _ = write!(err, "\r{}{status}\x1b[K", self.line);
-        } else if status == ": starting" {
-            let _ = write!(err, "{} ...", self.line);
-        } else {
-            let _ = write!(err, "{status}");
-        }
-        let _ = err.flush();
     }
 }
