@@ -25,6 +25,8 @@ mod shapes;
 mod string;
 mod system;
 
+pub use system::exit_status;
+
 use crate::invokable::PrimitiveFn;
 
 /// One primitive: class name, whether it is on the class side, selector, implementation.
