@@ -74,11 +74,7 @@ struct CommandLine {
     no_mop: bool,
     /// The program (a class name or a `.som` path) and its arguments, whatever they look like:
     /// one list, so that clap reads no option after the program.
-    #[arg(
-        value_name = "program",
-        trailing_var_arg = true,
-        allow_hyphen_values = true
-    )]
+    #[arg(value_name = "program", trailing_var_arg = true)]
     program_and_arguments: Vec<OsString>,
 }
 
