@@ -81,21 +81,23 @@ struct CommandLine {
 impl CommandLine {
     /// The VM options the command line sets (the classpath without the program's directory).
     fn options(&self) -> Result<Options, String> {
-        let mut options = Options::default();
-        options.classpath = self
-            .classpath
-            .iter()
-            .flat_map(std::env::split_paths)
-            .filter(|d| !d.as_os_str().is_empty())
-            .collect();
+        let mut options = Options {
+            classpath: self
+                .classpath
+                .iter()
+                .flat_map(std::env::split_paths)
+                .filter(|d| !d.as_os_str().is_empty())
+                .collect(),
+            print_stats: self.stats,
+            no_mop: self.no_mop,
+            ..Options::default()
+        };
         if self.gc_stress {
             options.gc_policy.stress_interval = Some(97);
         }
         if let Some(size) = &self.max_heap {
             options.gc_policy.max_heap_bytes = heap_size(size)?;
         }
-        options.print_stats = self.stats;
-        options.no_mop = self.no_mop;
         Ok(options)
     }
 }

@@ -148,11 +148,7 @@ pub fn is_complete(text: &str) -> bool {
                     Some(_) => {}
                 }
             },
-            '"' => {
-                if !chars.any(|c| c == '"') {
-                    return false;
-                }
-            }
+            '"' if !chars.any(|c| c == '"') => return false,
             _ => {}
         }
     }
