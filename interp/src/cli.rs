@@ -7,7 +7,7 @@
 //! `-cp` is spelled `--classpath` before clap reads the options (see [`spell_classpath`]).
 
 use crate::universe::Options;
-use clap::{ArgAction, CommandFactory, Parser};
+use clap::{ArgAction, CommandFactory, FromArgMatches, Parser};
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 
@@ -107,11 +107,12 @@ impl CommandLine {
 /// program's arguments become Strings with undecodable bytes replaced (U+FFFD); only the
 /// class name must be text.
 pub fn parse(args: &[OsString]) -> Result<Command, String> {
-    let spelled = spell_classpath(args);
-    let line = CommandLine::try_parse_from(
-        std::iter::once(OsString::from("yerba")).chain(spelled.iter().cloned()),
-    )
-    .map_err(|error| clap_message(&error))?;
+    let command = CommandLine::command();
+    let spelled = spell_classpath(&command, args);
+    let line = command
+        .try_get_matches_from(std::iter::once(OsString::from("yerba")).chain(spelled))
+        .and_then(|matches| CommandLine::from_arg_matches(&matches))
+        .map_err(|error| clap_message(&error))?;
     if line.help {
         return Ok(Command::Help);
     }
@@ -144,8 +145,7 @@ pub fn parse(args: &[OsString]) -> Result<Command, String> {
 
 /// The arguments with each `-cp` among the options spelled `--classpath`, the program and its
 /// arguments untouched. clap says which options take a value, so the scan skips values.
-fn spell_classpath(args: &[OsString]) -> Vec<OsString> {
-    let command = CommandLine::command();
+fn spell_classpath(command: &clap::Command, args: &[OsString]) -> Vec<OsString> {
     let takes_value = |arg: &OsStr| {
         let text = arg.to_string_lossy();
         let Some(long) = text.strip_prefix("--") else {
@@ -231,15 +231,10 @@ mod tests {
 
     #[test]
     fn only_options_spell_cp_as_classpath() {
-        let spelled = spell_classpath(&words(&[
-            "-cp",
-            "a",
-            "--max-heap",
-            "-cp",
-            "Main",
-            "-cp",
-            "b",
-        ]));
+        let spelled = spell_classpath(
+            &CommandLine::command(),
+            &words(&["-cp", "a", "--max-heap", "-cp", "Main", "-cp", "b"]),
+        );
         assert_eq!(
             spelled,
             words(&["--classpath", "a", "--max-heap", "-cp", "Main", "-cp", "b"])

@@ -100,7 +100,8 @@ impl Universe {
         let class = self
             .build_class(&definition, file, superclass)
             .unwrap_or_else(|message| self.fatal(&message));
-        self.globals.put(name, class.value());
+        // Bound to the name it defines: `system load:` may name the file by a relative path.
+        self.globals.put(class.name(), class.value());
         self.compilation_time += started.elapsed();
         Ok(Some(class.value()))
     }
@@ -202,20 +203,8 @@ impl Universe {
         let instance_fields = self.field_names_of(class);
         let class_fields = self.field_names_of(metaclass);
         self.without_collections(|u| {
-            let instance_side = ClassContext::new(class, &instance_fields, file.clone());
-            let instance_methods = u.compile_methods(
-                &instance_side,
-                &definition.instance_methods,
-                &definition.name,
-                false,
-            )?;
-            let class_side = ClassContext::new(metaclass, &class_fields, file);
-            let class_methods = u.compile_methods(
-                &class_side,
-                &definition.class_methods,
-                &definition.name,
-                true,
-            )?;
+            let (instance_methods, class_methods) =
+                u.compile_both_sides(class, &instance_fields, &class_fields, definition, file)?;
             for (holder, methods) in [(class, instance_methods), (metaclass, class_methods)] {
                 holder.forget_methods();
                 u.install_methods(holder, &methods);
@@ -377,21 +366,9 @@ impl Universe {
             let array = u.new_array_from(&class_symbols);
             metaclass.set_instance_fields(array);
             let started = Instant::now();
-            let instance_side = ClassContext::new(class, &instance_fields, file.clone());
-            let instance_methods = u.compile_methods(
-                &instance_side,
-                &definition.instance_methods,
-                &definition.name,
-                false,
-            )?;
+            let (instance_methods, class_methods) =
+                u.compile_both_sides(class, &instance_fields, &class_fields, definition, file)?;
             u.install_methods(class, &instance_methods);
-            let class_side = ClassContext::new(metaclass, &class_fields, file);
-            let class_methods = u.compile_methods(
-                &class_side,
-                &definition.class_methods,
-                &definition.name,
-                true,
-            )?;
             u.install_methods(metaclass, &class_methods);
             u.compilation_time += started.elapsed();
             Ok(())
@@ -475,6 +452,34 @@ impl Universe {
             names.push(field.clone());
         }
         Ok(names)
+    }
+
+    /// Compiles the instance and class-side methods of `definition` for `class`, whose
+    /// instances have `instance_fields` and whose class object has `class_fields`.
+    fn compile_both_sides(
+        &mut self,
+        class: Gc<Class>,
+        instance_fields: &[String],
+        class_fields: &[String],
+        definition: &ClassDef,
+        file: Rc<SourceFile>,
+    ) -> Result<CompiledSides, String> {
+        let metaclass = self.class_of(class.value());
+        let instance_side = ClassContext::new(class, instance_fields, file.clone());
+        let instance_methods = self.compile_methods(
+            &instance_side,
+            &definition.instance_methods,
+            &definition.name,
+            false,
+        )?;
+        let class_side = ClassContext::new(metaclass, class_fields, file);
+        let class_methods = self.compile_methods(
+            &class_side,
+            &definition.class_methods,
+            &definition.name,
+            true,
+        )?;
+        Ok((instance_methods, class_methods))
     }
 
     /// Compiles the methods of one side of a class definition into (selector, method) pairs,
@@ -590,6 +595,9 @@ impl Universe {
         }
     }
 }
+
+/// The (selector, method) pairs of a class's instance side and of its class side.
+type CompiledSides = (Vec<(Value, Value)>, Vec<(Value, Value)>);
 
 /// Why a class definition given at run time could not become a class.
 pub enum DefinitionError {
