@@ -10,6 +10,7 @@ pub mod intercession;
 pub mod invokable;
 pub mod nodes;
 pub mod primitives;
+pub mod repl;
 pub mod universe;
 pub mod unwind;
 pub mod vm_error;
@@ -24,11 +25,22 @@ pub const INTERPRETER_STACK_BYTES: usize = 1 << 30;
 /// Boots a universe on the current thread (which must have `INTERPRETER_STACK_BYTES` of
 /// stack) and runs the program; answers the exit status.
 pub fn run_program(options: Options, arguments: Vec<String>) -> i32 {
+    let trace_activations = options.trace_activations.clone();
+    with_universe(options, |u| u.run(&arguments, trace_activations.as_deref()))
+}
+
+/// Boots a universe on the current thread (as [`run_program`]) and runs an interactive session
+/// on it, which ends the process.
+pub fn run_session(options: Options) -> i32 {
+    with_universe(options, |u| repl::run(u))
+}
+
+/// Boots a universe whose native stack starts at this frame and runs `f` on it.
+fn with_universe(options: Options, f: impl FnOnce(&mut Universe) -> i32) -> i32 {
     let stack_marker = 0usize;
     let stack_base = &stack_marker as *const usize as usize;
-    let trace_activations = options.trace_activations.clone();
     let mut u = Universe::new(options, stack_base, INTERPRETER_STACK_BYTES);
-    let status = u.run(&arguments, trace_activations.as_deref());
+    let status = f(&mut u);
     std::hint::black_box(&stack_marker);
     status
 }

@@ -5,12 +5,13 @@ use yerba::cli::{self, Command, USAGE};
 
 fn main() {
     let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
-    let (options, arguments) = match cli::parse(&args) {
+    let run: Box<dyn FnOnce() -> i32 + Send> = match cli::parse(&args) {
         Ok(Command::Help) => print_and_exit(USAGE),
         Ok(Command::Version) => print_and_exit(&format!("yerba {}", env!("CARGO_PKG_VERSION"))),
         Ok(Command::Run {
             options, arguments, ..
-        }) => (options, arguments),
+        }) => Box::new(move || yerba::run_program(options, arguments)),
+        Ok(Command::Repl { options }) => Box::new(move || yerba::run_session(options)),
         Err(message) => {
             report(&format!("yerba: {message}\n\n{USAGE}"));
             std::process::exit(1);
@@ -19,7 +20,7 @@ fn main() {
     let interpreter = std::thread::Builder::new()
         .name(String::from("yerba"))
         .stack_size(yerba::INTERPRETER_STACK_BYTES)
-        .spawn(move || yerba::run_program(options, arguments));
+        .spawn(run);
     let status = match interpreter.map(|thread| thread.join()) {
         Ok(Ok(status)) => status,
         Ok(Err(_)) => 101,

@@ -102,6 +102,11 @@ impl VmError {
         self.outermost.push_back(frame);
     }
 
+    /// `Class>>#selector` of the innermost activation the error has left so far.
+    pub fn innermost_activation(&self) -> Option<&str> {
+        self.innermost.first().map(|frame| &*frame.activation)
+    }
+
     /// The traceback as printed on stderr, outermost frame first.
     pub fn render(&self) -> String {
         let mut out = String::from("Traceback (most recent call at bottom):\n");

@@ -66,14 +66,72 @@ fn an_unknown_option_is_an_error() {
 }
 
 #[test]
-fn no_program_prints_usage_on_stderr() {
-    let outcome = run(&[] as &[&str]);
+fn no_program_starts_a_session_that_ends_with_its_input() {
+    // The session itself is tested in repl.rs; here stdin is empty.
+    for args in [
+        &[] as &[&str],
+        &["--repl"],
+        &["-cp", "tests/programs", "--repl"],
+    ] {
+        let outcome = run(args);
+        assert_eq!(outcome.code, Some(0), "{args:?}: {}", outcome.describe());
+        assert_eq!(outcome.stdout, "", "{args:?}: {}", outcome.describe());
+        assert_eq!(outcome.stderr, "", "{args:?}: {}", outcome.describe());
+    }
+}
+
+#[test]
+fn repl_takes_no_program_but_a_program_takes_it_as_an_argument() {
+    let outcome = run(&["--repl", "tests/programs/hello_world.som"]);
     assert_eq!(outcome.code, Some(1), "{}", outcome.describe());
     assert!(
-        outcome.stderr.to_lowercase().contains("usage"),
+        outcome.stderr.contains("--repl takes no program"),
         "{}",
         outcome.describe()
     );
+    let dir = fresh_temp_dir("cli-repl-argument");
+    write(
+        &dir,
+        "EchoArgs.som",
+        "EchoArgs = ( run: args = ( args do: [:a | a println ] ) )\n",
+    );
+    let outcome = run_in(&dir, &["EchoArgs.som", "--repl", "--stats"]);
+    assert_eq!(outcome.code, Some(0), "{}", outcome.describe());
+    assert_eq!(
+        outcome.stdout,
+        "EchoArgs\n--repl\n--stats\n",
+        "{}",
+        outcome.describe()
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn help_is_the_usage_text() {
+    for flag in ["--help", "-h"] {
+        let outcome = run(&[flag]);
+        assert_eq!(outcome.code, Some(0), "{}", outcome.describe());
+        assert!(
+            outcome.stdout.starts_with("Usage: yerba [options]"),
+            "{}",
+            outcome.describe()
+        );
+        for option in [
+            "--classpath",
+            "--repl",
+            "--gc-stress",
+            "--max-heap",
+            "--stats",
+            "--no-mop",
+            "--version",
+        ] {
+            assert!(
+                outcome.stdout.contains(option),
+                "{option}: {}",
+                outcome.describe()
+            );
+        }
+    }
 }
 
 #[test]
@@ -373,7 +431,7 @@ fn a_stderr_that_cannot_be_written_is_not_a_crash() {
         (&["--stats", "Hello.som"], 0),
         (&["Fails.som"], 1),
         (&["--no-such-option"], 1),
-        (&[], 1),
+        (&[], 0),
     ];
     for (args, expected) in cases {
         let full = std::fs::OpenOptions::new()

@@ -29,6 +29,8 @@ mod trace_file;
 
 pub use trace_file::close_at_exit;
 
+pub use system::exit_status;
+
 use crate::invokable::PrimitiveFn;
 
 /// One primitive: class name, whether it is on the class side, selector, implementation.

@@ -122,19 +122,21 @@ fn read_regular_file(path: &str, limit: usize) -> Result<Option<String>, FileToo
     Ok(String::from_utf8(bytes).ok())
 }
 
-/// Ends the program at once with the status (after flushing stdout). A process reports only
-/// the low 8 bits of its status, so a status outside 0..255 (which could read as success) is
-/// an error instead.
+/// Ends the program at once with the status (after flushing stdout).
 fn exit(u: &mut Universe, args: &[Value]) -> Exec {
+    let status = exit_status(u, args)?;
+    u.exit(i32::from(status))
+}
+
+/// The status of `system exit: status`. A process reports only the low 8 bits of its status,
+/// so a status outside 0..255 (which could read as success) is an error instead.
+pub fn exit_status(u: &mut Universe, args: &[Value]) -> Result<u8, Unwind> {
     let (_, status) = binary(u, args)?;
     let status = match expect_int(u, status)? {
         Int::Small(s) => u8::try_from(s).ok(),
         Int::Big(_) => None,
     };
-    match status {
-        Some(status) => u.exit(i32::from(status)),
-        None => Err(u.vm_error("system exit: expects a status between 0 and 255.")),
-    }
+    status.ok_or_else(|| u.vm_error("system exit: expects a status between 0 and 255."))
 }
 
 // ---- output ------------------------------------------------------------------------------

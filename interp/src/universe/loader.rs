@@ -4,7 +4,8 @@
 //! Compile errors while loading are fatal, as in every SOM VM: they are printed and the VM
 //! exits with 1; so is a superclass cycle. `Class>>compile:` adds or replaces one method at run
 //! time (a VM error if the text is anything else or does not compile) and invalidates every
-//! dispatch cache.
+//! dispatch cache. A class definition given as text at run time (at the REPL's prompt) defines
+//! a new class or redefines one in place, and answers its errors instead.
 //!
 //! The core library's sources are read and parsed before boot, because the fields that
 //! `Object`, `Class` and `Metaclass` declare decide the size of every class object.
@@ -47,10 +48,12 @@ impl Universe {
             self.globals.put(class.name(), class.value());
         }
         for (class, (definition, file)) in core.iter().zip(&sources.definitions) {
-            self.without_collections(|u| u.define_instance_fields(*class, definition, file));
+            self.without_collections(|u| u.define_instance_fields(*class, definition, file))
+                .unwrap_or_else(|message| self.fatal(&message));
         }
         for (class, (definition, file)) in core.into_iter().zip(sources.definitions) {
-            self.define_into(class, &definition, file);
+            self.define_into(class, &definition, file)
+                .unwrap_or_else(|message| self.fatal(&message));
         }
         let system = self.core.system;
         self.system_object = self.new_instance(system);
@@ -89,9 +92,141 @@ impl Universe {
         };
         let started = Instant::now();
         let definition = self.parse(&file);
-        let class = self.define_class(&definition, file, loading)?;
+        let superclass = match self.resolve_superclass(&definition, loading) {
+            Err(DefinitionError::Invalid(message)) => self.fatal(&message),
+            Err(DefinitionError::Unwound(unwind)) => return Err(unwind),
+            Ok(superclass) => superclass,
+        };
+        let class = self
+            .build_class(&definition, file, superclass)
+            .unwrap_or_else(|message| self.fatal(&message));
+        // Bound to the name it defines: `system load:` may name the file by a relative path.
+        self.globals.put(class.name(), class.value());
         self.compilation_time += started.elapsed();
         Ok(Some(class.value()))
+    }
+
+    /// Defines the class of a definition given as text at run time (the REPL's prompt). When a
+    /// class of that name exists with the same superclass and fields, it gets the definition's
+    /// methods in place of its own, so its instances and subclasses run them at once; otherwise
+    /// a new class is bound to the global, and existing instances keep their class. A core
+    /// class is only redefined in place.
+    ///
+    /// # Errors
+    /// What is wrong with the definition (a compile error, a missing superclass, a repeated
+    /// field), or the unwind of loading its superclass.
+    pub fn define_class_from_text(
+        &mut self,
+        definition: &ClassDef,
+        file: Rc<SourceFile>,
+    ) -> Result<Gc<Class>, DefinitionError> {
+        self.check_stack_for_compiling()?;
+        let started = Instant::now();
+        let superclass = self.resolve_superclass(definition, &mut Vec::new())?;
+        let name = self.symbol(&definition.name);
+        if let Some(existing) = self.globals.get(name).and_then(Class::of) {
+            if self.has_shape_of(existing, superclass, definition)? {
+                self.redefine_methods(existing, definition, file)?;
+                self.compilation_time += started.elapsed();
+                return Ok(existing);
+            }
+            if self.core.all().contains(&existing) {
+                return Err(DefinitionError::Invalid(format!(
+                    "The core class {} can only be redefined with the same superclass and fields.",
+                    definition.name
+                )));
+            }
+        }
+        let class = self.build_class(definition, file, superclass)?;
+        self.globals.put(name, class.value());
+        self.compilation_time += started.elapsed();
+        Ok(class)
+    }
+
+    /// Builds the class of a definition given as text at run time without binding it to a
+    /// global, for a class the VM keeps to itself (the REPL's session).
+    ///
+    /// # Errors
+    /// As [`Universe::define_class_from_text`].
+    pub fn build_class_from_text(
+        &mut self,
+        definition: &ClassDef,
+        file: Rc<SourceFile>,
+    ) -> Result<Gc<Class>, DefinitionError> {
+        self.check_stack_for_compiling()?;
+        let superclass = self.resolve_superclass(definition, &mut Vec::new())?;
+        Ok(self.build_class(definition, file, superclass)?)
+    }
+
+    /// Whether `class` has the superclass and the instance and class-side fields `definition`
+    /// gives it (with `superclass`).
+    fn has_shape_of(
+        &mut self,
+        class: Gc<Class>,
+        superclass: Option<Gc<Class>>,
+        definition: &ClassDef,
+    ) -> Result<bool, String> {
+        let superclass = superclass.map_or(Value::NIL, |s| s.value());
+        if class.superclass() != superclass {
+            return Ok(false);
+        }
+        let metaclass = self.class_of(class.value());
+        let file = SourceFile {
+            path: definition.name.clone(),
+            text: String::new(),
+        };
+        let instance_fields = self.field_names(
+            superclass,
+            &definition.instance_fields,
+            &definition.name,
+            &file,
+        )?;
+        let class_fields = self.field_names(
+            metaclass.superclass(),
+            &definition.class_fields,
+            &definition.name,
+            &file,
+        )?;
+        Ok(instance_fields == self.field_names_of(class)
+            && class_fields == self.field_names_of(metaclass))
+    }
+
+    /// Replaces every method of `class` and its metaclass by those of `definition`, once all of
+    /// them compile; every dispatch cache is invalidated.
+    fn redefine_methods(
+        &mut self,
+        class: Gc<Class>,
+        definition: &ClassDef,
+        file: Rc<SourceFile>,
+    ) -> Result<(), String> {
+        let metaclass = self.class_of(class.value());
+        let instance_fields = self.field_names_of(class);
+        let class_fields = self.field_names_of(metaclass);
+        self.without_collections(|u| {
+            let (instance_methods, class_methods) =
+                u.compile_both_sides(class, &instance_fields, &class_fields, definition, file)?;
+            for (holder, methods) in [(class, instance_methods), (metaclass, class_methods)] {
+                holder.forget_methods();
+                u.install_methods(holder, &methods);
+                for (signature, method) in methods {
+                    u.method_installed(signature, method);
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// The names of the instance fields of `holder`'s instances, inherited ones first.
+    fn field_names_of(&self, holder: Gc<Class>) -> Vec<String> {
+        Array::of(holder.instance_fields())
+            .map(|fields| {
+                fields
+                    .items()
+                    .iter()
+                    .map(|f| self.text_of(f.get()).to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     fn find_source(&self, name: &str) -> Option<Rc<SourceFile>> {
@@ -102,14 +237,13 @@ impl Universe {
         parse(file).unwrap_or_else(|message| self.fatal(&message))
     }
 
-    /// Builds a new class and metaclass from a definition and registers it as a global.
-    fn define_class(
+    /// Builds a new class and metaclass from a definition, under `superclass`.
+    fn build_class(
         &mut self,
         definition: &ClassDef,
         file: Rc<SourceFile>,
-        loading: &mut Vec<String>,
-    ) -> Result<Gc<Class>, Unwind> {
-        let superclass = self.resolve_superclass(definition, loading)?;
+        superclass: Option<Gc<Class>>,
+    ) -> Result<Gc<Class>, String> {
         self.without_collections(|u| {
             let layouts_layout = u.layouts.layout;
             let metaclass_layout = u.core.metaclass.instance_layout();
@@ -153,8 +287,7 @@ impl Universe {
             )
             .unwrap_or_else(|e| fatal_out_of_memory(e));
             class.set_instance_layout(layout);
-            u.define_into(class, definition, file);
-            u.globals.put(name, class.value());
+            u.define_into(class, definition, file)?;
             Ok(class)
         })
     }
@@ -163,7 +296,7 @@ impl Universe {
         &mut self,
         definition: &ClassDef,
         loading: &mut Vec<String>,
-    ) -> Result<Option<Gc<Class>>, Unwind> {
+    ) -> Result<Option<Gc<Class>>, DefinitionError> {
         let name = match definition.superclass.as_deref() {
             Some("nil") => return Ok(None),
             Some(name) => name,
@@ -172,23 +305,23 @@ impl Universe {
         loading.push(definition.name.clone());
         if let Some(start) = loading.iter().position(|class| class == name) {
             let cycle = loading[start..].join(" -> ");
-            self.fatal(&format!(
+            let message = format!(
                 "yerba: cannot load class {}: its superclasses form a cycle: {cycle} -> {name}",
                 loading[start]
-            ));
+            );
+            loading.pop();
+            return Err(DefinitionError::Invalid(message));
         }
         let symbol = self.symbol(name);
         let loaded = self.load_class_below(symbol, loading);
         loading.pop();
-        let superclass = match loaded? {
-            Some(class) if Class::is_class(class) => class,
-            _ => self.fatal(&format!(
+        match loaded?.and_then(Class::of) {
+            Some(superclass) => Ok(Some(superclass)),
+            None => Err(DefinitionError::Invalid(format!(
                 "yerba: cannot load class {}: its superclass {} was not found",
                 definition.name, name
-            )),
-        };
-        // SAFETY: kind checked.
-        Ok(Some(unsafe { Gc::from_value(superclass) }))
+            ))),
+        }
     }
 
     /// A stack overflow error unless the native stack has room to parse and compile a class:
@@ -209,18 +342,23 @@ impl Universe {
     }
 
     /// Gives `class` (already wired into the hierarchy) the fields and methods of `definition`.
-    fn define_into(&mut self, class: Gc<Class>, definition: &ClassDef, file: Rc<SourceFile>) {
+    fn define_into(
+        &mut self,
+        class: Gc<Class>,
+        definition: &ClassDef,
+        file: Rc<SourceFile>,
+    ) -> Result<(), String> {
         self.without_collections(|u| {
             let metaclass = u.class_of(class.value());
-            let instance_fields = u.define_instance_fields(class, definition, &file);
+            let instance_fields = u.define_instance_fields(class, definition, &file)?;
             let class_fields = u.field_names(
                 metaclass.superclass(),
                 &definition.class_fields,
                 &definition.name,
                 &file,
-            );
+            )?;
             if class_fields.len() != class.class_fields().len() {
-                u.fatal(&format!(
+                return Err(format!(
                     "{}: the core class {} cannot declare class-side fields",
                     file.path, definition.name
                 ));
@@ -229,21 +367,12 @@ impl Universe {
             let array = u.new_array_from(&class_symbols);
             metaclass.set_instance_fields(array);
             let started = Instant::now();
-            let instance_side = ClassContext::new(class, &instance_fields, file.clone());
-            u.install_methods(
-                &instance_side,
-                &definition.instance_methods,
-                &definition.name,
-                false,
-            );
-            let class_side = ClassContext::new(metaclass, &class_fields, file);
-            u.install_methods(
-                &class_side,
-                &definition.class_methods,
-                &definition.name,
-                true,
-            );
+            let (instance_methods, class_methods) =
+                u.compile_both_sides(class, &instance_fields, &class_fields, definition, file)?;
+            u.install_methods(class, &instance_methods);
+            u.install_methods(metaclass, &class_methods);
             u.compilation_time += started.elapsed();
+            Ok(())
         })
     }
 
@@ -260,13 +389,13 @@ impl Universe {
         class: Gc<Class>,
         definition: &ClassDef,
         file: &SourceFile,
-    ) -> Vec<String> {
+    ) -> Result<Vec<String>, String> {
         let instance_fields = self.field_names(
             class.superclass(),
             &definition.instance_fields,
             &definition.name,
             file,
-        );
+        )?;
         let layout = class.instance_layout();
         let own_storage = self.core.all().contains(&class)
             && class != self.core.object
@@ -286,7 +415,7 @@ impl Universe {
         let field_symbols: Vec<Value> = instance_fields.iter().map(|f| self.symbol(f)).collect();
         let array = self.new_array_from(&field_symbols);
         class.set_instance_fields(array);
-        instance_fields
+        Ok(instance_fields)
     }
 
     /// Inherited field names followed by the class's own, rejecting redefinitions.
@@ -296,7 +425,7 @@ impl Universe {
         own: &[String],
         class_name: &str,
         file: &SourceFile,
-    ) -> Vec<String> {
+    ) -> Result<Vec<String>, String> {
         let mut names: Vec<String> = Vec::new();
         if Class::is_class(superclass) {
             // SAFETY: kind checked.
@@ -316,26 +445,56 @@ impl Universe {
         let mut seen: FxHashSet<String> = names.iter().cloned().collect();
         for field in own {
             if !seen.insert(field.clone()) {
-                self.fatal(&format!(
+                return Err(format!(
                     "{}: Field '{field}' of class {class_name} is already defined in a superclass.",
                     file.path
                 ));
             }
             names.push(field.clone());
         }
-        names
+        Ok(names)
     }
 
-    fn install_methods(
+    /// Compiles the instance and class-side methods of `definition` for `class`, whose
+    /// instances have `instance_fields` and whose class object has `class_fields`.
+    fn compile_both_sides(
+        &mut self,
+        class: Gc<Class>,
+        instance_fields: &[String],
+        class_fields: &[String],
+        definition: &ClassDef,
+        file: Rc<SourceFile>,
+    ) -> Result<CompiledSides, String> {
+        let metaclass = self.class_of(class.value());
+        let instance_side = ClassContext::new(class, instance_fields, file.clone());
+        let instance_methods = self.compile_methods(
+            &instance_side,
+            &definition.instance_methods,
+            &definition.name,
+            false,
+        )?;
+        let class_side = ClassContext::new(metaclass, class_fields, file);
+        let class_methods = self.compile_methods(
+            &class_side,
+            &definition.class_methods,
+            &definition.name,
+            true,
+        )?;
+        Ok((instance_methods, class_methods))
+    }
+
+    /// Compiles the methods of one side of a class definition into (selector, method) pairs,
+    /// in order. Runs with collections postponed: the pairs are not roots.
+    fn compile_methods(
         &mut self,
         context: &ClassContext,
         methods: &[MethodDef],
         class_name: &str,
         class_side: bool,
-    ) {
+    ) -> Result<Vec<(Value, Value)>, String> {
         let holder = context.holder;
-        let array = self.new_array(methods.len());
-        for (slot, definition) in array.items().iter().zip(methods) {
+        let mut compiled = Vec::with_capacity(methods.len());
+        for definition in methods {
             let signature = self.symbol(&definition.selector);
             let method = match &definition.body {
                 MethodBody::Primitive => {
@@ -347,15 +506,24 @@ impl Universe {
                 }
                 MethodBody::Code(body) => {
                     let code = compile_method(self, context, definition, body)
-                        .unwrap_or_else(|e| self.fatal(&e.to_string()));
+                        .map_err(|e| e.to_string())?;
                     let layout = self.layouts.method;
                     let method = Method::allocate(self, layout, signature, code);
                     method.set_holder(holder.value());
                     method.value()
                 }
             };
-            slot.set(method);
-            holder.define(signature, method);
+            compiled.push((signature, method));
+        }
+        Ok(compiled)
+    }
+
+    /// Makes `methods` the methods of `holder`, in order, for reflection and for lookup.
+    fn install_methods(&mut self, holder: Gc<Class>, methods: &[(Value, Value)]) {
+        let array = self.new_array(methods.len());
+        for (slot, (signature, method)) in array.items().iter().zip(methods) {
+            slot.set(*method);
+            holder.define(*signature, *method);
         }
         holder.set_methods(array.value());
     }
@@ -391,15 +559,7 @@ impl Universe {
             );
             return Err(self.vm_error(message));
         };
-        let field_names: Vec<String> = Array::of(holder.instance_fields())
-            .map(|fields| {
-                fields
-                    .items()
-                    .iter()
-                    .map(|f| self.text_of(f.get()).to_string())
-                    .collect()
-            })
-            .unwrap_or_default();
+        let field_names = self.field_names_of(holder);
         let context = ClassContext::new(holder, &field_names, file.clone());
         let compiled = self.without_collections(|u| {
             compile_method(u, &context, &method, body).map(|code| {
@@ -429,11 +589,35 @@ impl Universe {
     }
 
     /// The selector of a Method or Primitive.
-    fn method_signature(&self, method: Value) -> Option<Value> {
+    pub fn method_signature(&self, method: Value) -> Option<Value> {
         match Target::of(method)? {
             Target::Method(m) => Some(m.signature()),
             Target::Primitive(p) => Some(p.signature()),
         }
+    }
+}
+
+/// The (selector, method) pairs of a class's instance side and of its class side.
+type CompiledSides = (Vec<(Value, Value)>, Vec<(Value, Value)>);
+
+/// Why a class definition given at run time could not become a class.
+pub enum DefinitionError {
+    /// What is wrong with the definition: a compile error, a missing superclass, a repeated
+    /// field, a superclass cycle.
+    Invalid(String),
+    /// Loading a superclass unwound (stack exhaustion, an error in its class side).
+    Unwound(Unwind),
+}
+
+impl From<Unwind> for DefinitionError {
+    fn from(unwind: Unwind) -> DefinitionError {
+        DefinitionError::Unwound(unwind)
+    }
+}
+
+impl From<String> for DefinitionError {
+    fn from(message: String) -> DefinitionError {
+        DefinitionError::Invalid(message)
     }
 }
 

@@ -14,6 +14,7 @@ mod stack;
 use environments::EnvironmentLayouts;
 pub use globals::{GlobalCell, Globals};
 use loader::CoreSources;
+pub use loader::DefinitionError;
 pub use output::Output;
 pub use reflection::{ReflectionState, ReflectiveFrame, BASE_LEVEL};
 use send::LookupCache;

@@ -51,6 +51,11 @@ impl Output {
         })
     }
 
+    /// Writes out what stdout holds (before a prompt, say); a failure is reported at exit.
+    pub fn flush(&self) {
+        flush_stdout();
+    }
+
     /// Writes to stderr, after flushing stdout so the two streams interleave as written.
     pub fn print_error(&self, text: &str) {
         flush_stdout();

@@ -78,6 +78,12 @@ impl Class {
         super::is_kind(v, &CLASS_TYPE)
     }
 
+    /// The class object `v` is, if it is one.
+    pub fn of(v: Value) -> Option<Gc<Class>> {
+        // SAFETY: kind checked.
+        Class::is_class(v).then(|| unsafe { Gc::from_value(v) })
+    }
+
     pub fn name(&self) -> Value {
         self.name.get()
     }
@@ -116,6 +122,13 @@ impl Class {
     pub fn define(&self, selector: Value, method: Value) {
         // SAFETY: the table is only touched through these methods, never while borrowed.
         unsafe { (*self.method_table.get()).insert(selector, method) };
+    }
+
+    /// Forgets every method of this class, before a redefinition gives it new ones.
+    pub fn forget_methods(&self) {
+        // SAFETY: see `define`.
+        unsafe { (*self.method_table.get()).clear() };
+        self.methods.set(Value::NIL);
     }
 
     /// The method this class itself defines for `selector`.
