@@ -210,7 +210,11 @@ fn a_block_traces_only_its_own_activations() {
 fn tracing_needs_a_file_and_the_mop() {
     let outcome = run(&["--trace-activations"]);
     assert_eq!(outcome.code, Some(1), "{}", outcome.describe());
-    assert!(outcome.stderr.contains("--trace-activations needs a file"));
+    assert!(
+        outcome.stderr.contains("a value is required for '--trace-activations <file>'"),
+        "{}",
+        outcome.describe()
+    );
     let outcome = run(&[
         "--no-mop",
         "--trace-activations",
