@@ -96,16 +96,22 @@ fn size_in_bytes(v: Value) -> usize {
 /// base level a read-only reference is its target (see [`same_through_handles`]).
 fn identical(u: &mut Universe, args: &[Value]) -> Exec {
     let (receiver, other) = binary(u, args)?;
-    // The bits first: only `0.0 == -0.0` and objects carrying an environment need more.
+    // The bits first: only `0.0 == -0.0` and two heap objects, one carrying an environment,
+    // need more.
     let identical = receiver == other
-        || matches!((receiver.as_double(), other.as_double()), (Some(x), Some(y)) if x == y)
-        || (carries_environment(receiver) || carries_environment(other))
-            && same_through_handles(u, receiver, other);
+        || if other.is_pointer() {
+            receiver.is_pointer()
+                && (carries_environment(receiver) || carries_environment(other))
+                && same_through_handles(u, receiver, other)
+        } else {
+            matches!((receiver.as_double(), other.as_double()), (Some(x), Some(y)) if x == y)
+        };
     Ok(Value::boolean(identical))
 }
 
 /// Whether `v` is a heap object whose layout carries an environment, as every read-only
-/// reference does: one load and one test, on the path of `==` that answers false.
+/// reference does (and its target is a heap object): two loads and a test, on the path of `==`
+/// that answers false for two heap objects.
 #[inline(always)]
 fn carries_environment(v: Value) -> bool {
     header_of(v).is_some_and(|header| !header.layout().environment().is_nil())
