@@ -1,11 +1,13 @@
 //! Block evaluation: `value`, `value:`, `value:with:` and `value:with:with:` for blocks of the
 //! matching arity, `valueWithArguments:` for any arity, and `restart`, which runs the activation
 //! that sends it again from its beginning (the standard library's `Block>>whileTrue:` loops
-//! with it).
+//! with it). Two reflective ones serve read-only references (the library's `Handle`): a block's
+//! `receiver` (the `self` of its code) and `withReceiver:`, a copy of the block whose `self` is
+//! another object.
 
 use super::arguments::{arity_mismatch, binary, call_arguments, expect_array, expect_block, unary};
 use super::Entry;
-use crate::invokable::{activate_block, PrimitiveFn};
+use crate::invokable::{activate_block, Block, PrimitiveFn};
 use crate::nodes::{call_inlined_block, inlined_block_arity};
 use crate::universe::Universe;
 use crate::unwind::{Exec, Unwind};
@@ -19,6 +21,8 @@ pub static PRIMITIVES: &[Entry] = &[
     ("Block3", false, "value:with:", value),
     ("Block4", false, "value:with:with:", value),
     ("Block", false, "valueWithArguments:", value_with_arguments),
+    ("Block", false, "receiver", receiver),
+    ("Block", false, "withReceiver:", with_receiver),
 ];
 
 /// Whether `function` is the evaluation primitive of blocks (`value`, `value:`, ...), which
@@ -70,4 +74,29 @@ fn value_with_arguments(u: &mut Universe, args: &[Value]) -> Exec {
 fn restart(u: &mut Universe, args: &[Value]) -> Exec {
     unary(u, args)?;
     Err(Unwind::Restart)
+}
+
+/// The `self` of the receiver block's code: the receiver of the method it was created in.
+fn receiver(u: &mut Universe, args: &[Value]) -> Exec {
+    let block = unary(u, args)?;
+    Ok(expect_block(u, block)?.receiver())
+}
+
+/// A copy of the receiver block whose `self` is the argument: the same code, captured variables
+/// and home activation (a `^` in it returns from the same method), so only what the code does
+/// to `self` and its fields changes.
+fn with_receiver(u: &mut Universe, args: &[Value]) -> Exec {
+    let (block, receiver) = binary(u, args)?;
+    let block = expect_block(u, block)?;
+    let layout = u.layout_of(block.value());
+    // The arguments hold the original block, so its code and home method stay alive.
+    let copy = Block::allocate(
+        u,
+        layout,
+        block.code(),
+        block.home_method(),
+        block.outer(),
+        receiver,
+    );
+    Ok(copy.value())
 }

@@ -92,13 +92,58 @@ fn size_in_bytes(v: Value) -> usize {
     }
 }
 
-/// Identity; Doubles are identical when they are equal (`0.0 == -0.0`), NaN to itself.
+/// Identity; Doubles are identical when they are equal (`0.0 == -0.0`), NaN to itself, and at
+/// base level a read-only reference is its target (see [`same_through_handles`]).
 fn identical(u: &mut Universe, args: &[Value]) -> Exec {
     let (receiver, other) = binary(u, args)?;
-    // The bits first: only `0.0 == -0.0` needs more.
+    // The bits first: only `0.0 == -0.0` and two heap objects, one carrying an environment,
+    // need more.
     let identical = receiver == other
-        || matches!((receiver.as_double(), other.as_double()), (Some(x), Some(y)) if x == y);
+        || if other.is_pointer() {
+            receiver.is_pointer()
+                && (carries_environment(receiver) || carries_environment(other))
+                && same_through_handles(u, receiver, other)
+        } else {
+            matches!((receiver.as_double(), other.as_double()), (Some(x), Some(y)) if x == y)
+        };
     Ok(Value::boolean(identical))
+}
+
+/// Whether `v` is a heap object whose layout carries an environment, as every read-only
+/// reference does (and its target is a heap object): two loads and a test, on the path of `==`
+/// that answers false for two heap objects.
+#[inline(always)]
+fn carries_environment(v: Value) -> bool {
+    header_of(v).is_some_and(|header| !header.layout().environment().is_nil())
+}
+
+/// Whether two different values stand for the same object: a read-only reference (an instance
+/// of the library's `Handle`, made by `readOnly`) stands for its target, the object in its one
+/// field, so `original == original readOnly` agrees with `original readOnly == original`, and
+/// the `=` and searches built on `==` find an object through its reference. Metaobjects, at
+/// meta level, see a reference as the distinct object it is.
+#[cold]
+#[inline(never)]
+fn same_through_handles(u: &mut Universe, a: Value, b: Value) -> bool {
+    if !u.at_base_level() {
+        return false;
+    }
+    let name = u.symbol("Handle");
+    let Some(handle_class) = u.globals.get(name) else {
+        return false;
+    };
+    let target = |v: Value| -> Value {
+        match header_of(v) {
+            Some(header)
+                if header.layout().class() == handle_class && header.layout().field_count() > 0 =>
+            {
+                // SAFETY: the layout has the field.
+                unsafe { header.layout().field_slot(v, 0) }.get()
+            }
+            _ => v,
+        }
+    };
+    target(a) == target(b)
 }
 
 /// A stable hash: the value itself for immediates (Doubles hash as equal Doubles compare),

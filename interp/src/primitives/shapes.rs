@@ -33,6 +33,7 @@ pub static PRIMITIVES: &[Entry] = &[
         shape_with_environment,
     ),
     ("Shape", false, "installClass:", shape_with_class),
+    ("Shape", false, "environment", shape_environment),
     ("Shape", true, "newWithFieldsCount:", new_shape),
 ];
 
@@ -119,6 +120,12 @@ fn shape_with_environment(u: &mut Universe, args: &[Value]) -> Exec {
     u.check_environment(receiver, "installEnvironment:", environment)?;
     u.watch_environment(environment);
     Ok(u.layout_with_environment(shape, environment).value())
+}
+
+/// The environment objects of the receiver shape carry (nil: none).
+fn shape_environment(u: &mut Universe, args: &[Value]) -> Exec {
+    let receiver = unary(u, args)?;
+    Ok(expect_shape(u, receiver)?.environment())
 }
 
 /// A new shape like the receiver for instances of `aClass`.
