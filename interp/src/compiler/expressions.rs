@@ -147,7 +147,7 @@ impl Compiler<'_> {
                 slot: var.slot,
             };
             return Ok(Node::new(NodeKind::VariableWrite(Box::new(
-                VariableWrite { variable, value },
+                VariableWrite::new(variable, value),
             ))));
         }
         if let Some(index) = self.field_index(name) {
@@ -240,6 +240,7 @@ impl Compiler<'_> {
             pos,
             variables: activation.names,
             intercepts: self.intercession,
+            patched: std::cell::Cell::new(false),
             twin: None,
             passes_last_argument_through: false,
         }

@@ -14,10 +14,9 @@ use super::expressions::Compiler;
 use super::scope::VariableKind;
 use super::{sequence, CompileError};
 use crate::nodes::{
-    AndOr, IfNil, IfTrue, IfTrueIfFalse, Node, NodeKind, OuterVariable, Send, TimesRepeat, ToDo,
-    VariableWrite, WhileLoop,
+    AndOr, IfNil, IfTrue, IfTrueIfFalse, Node, NodeKind, Send, TimesRepeat, ToDo, VariableWrite,
+    WhileLoop,
 };
-use yerba_mop::Value;
 use yerba_parser::syntax::{Block, Expr, Pos};
 
 /// A literal block argument with exactly `params` parameters (or `None`).
@@ -287,12 +286,8 @@ impl Compiler<'_> {
         let mut statements = Vec::new();
         for local in nil_parameters.iter().chain(&block.body.locals) {
             let slot = self.scopes.current().declare(local, VariableKind::Local);
-            let variable = OuterVariable { depth: 0, slot };
             statements.push(Node::new(NodeKind::VariableWrite(Box::new(
-                VariableWrite {
-                    variable,
-                    value: Node::new(NodeKind::Literal(Value::NIL)),
-                },
+                VariableWrite::clearing(slot),
             ))));
         }
         let body = self.statements(&block.body)?;

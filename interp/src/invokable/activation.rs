@@ -99,11 +99,13 @@ fn restart_method(
 }
 
 /// Activates `block` with `args[0]` being the block itself and the rest its arguments. While
-/// intercession applies, the body with intercession sites runs.
+/// a metaobject may redefine its operations, the body with intercession sites runs: a block
+/// made by a plain body before an environment was installed on its receiver gets intercepted
+/// like the method's own code.
 #[inline]
 pub fn activate_block(u: &mut Universe, block: Gc<Block>, args: &[Value]) -> Exec {
     let mut code = block.code();
-    if u.reflection.intercepting() && intercepts_frame(u, block.receiver()) {
+    if u.reflection.blocks_consult_environments() && intercepts_frame(u, block.receiver()) {
         code = code.with_intercession();
     }
     debug_assert_eq!(args.len(), code.arity + 1);
@@ -215,24 +217,22 @@ fn run_in_context(
 #[inline(always)]
 fn execute_body(u: &mut Universe, code: &CompiledBody, frame: &mut Frame) -> Exec {
     if code.intercepts {
-        execute_recorded(u, code, frame)
-    } else {
-        code.body.execute(u, frame)
+        return execute_recorded(u, code, frame);
     }
+    let result = code.body.execute(u, frame);
+    if code.patched.get() {
+        return end_patched_activation(u, code, frame, result);
+    }
+    result
 }
 
 /// Runs a body with intercession sites, recording its activation for `Context` views; a view
 /// handed out is deactivated when the activation ends.
 #[inline(never)]
 fn execute_recorded(u: &mut Universe, code: &CompiledBody, frame: &mut Frame) -> Exec {
-    u.reflection.frames.push(ReflectiveFrame {
-        slots: frame.slots_ptr(),
-        code,
-        receiver: frame.receiver,
-        method: frame.method,
-        context: frame.context,
-        view: Value::NIL,
-    });
+    u.reflection
+        .frames
+        .push(ReflectiveFrame::of(frame, &code.variables));
     let result = code.body.execute(u, frame);
     if let Some(record) = u.reflection.frames.pop() {
         if let Some(view) = super::FrameView::of(record.view) {
@@ -240,4 +240,51 @@ fn execute_recorded(u: &mut Universe, code: &CompiledBody, frame: &mut Frame) ->
         }
     }
     result
+}
+
+/// The end of an activation of a plain body that became intercepting, maybe while this very
+/// activation ran (`intercession/patching.rs`): what the twin's activation does at its end
+/// happens here, where the body's outcome is still at hand. Its record (made by its first
+/// intercession site that needed a `Context`) goes, and its answer goes through the return
+/// operation: a method's at its end, at a `^` or when a `^` of one of its blocks arrives, a
+/// block's when it completes.
+#[cold]
+#[inline(never)]
+fn end_patched_activation(
+    u: &mut Universe,
+    code: &CompiledBody,
+    frame: &Frame,
+    result: Exec,
+) -> Exec {
+    u.forget_frame(frame);
+    let receiver = frame.receiver;
+    if !runs_method_body(frame, code) {
+        return intercept_return(u, receiver, result);
+    }
+    match result {
+        Err(Unwind::LocalReturn) => {
+            let value = u.returning;
+            u.returning = intercept_return(u, receiver, Ok(value))?;
+            Err(Unwind::LocalReturn)
+        }
+        Err(Unwind::NonLocalReturn)
+            if !frame.context.is_nil() && u.return_target == frame.context =>
+        {
+            let (target, value) = (u.return_target, u.returning);
+            u.returning = intercept_return(u, receiver, Ok(value))?;
+            u.return_target = target;
+            Err(Unwind::NonLocalReturn)
+        }
+        other => intercept_return(u, receiver, other),
+    }
+}
+
+/// Whether `frame` runs the body of its method (not one of the method's blocks).
+fn runs_method_body(frame: &Frame, code: &CompiledBody) -> bool {
+    // SAFETY: kind checked first.
+    Method::is_method(frame.method)
+        && std::ptr::eq(
+            unsafe { Gc::<Method>::from_value(frame.method) }.code(),
+            code,
+        )
 }

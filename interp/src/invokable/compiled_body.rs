@@ -3,6 +3,7 @@
 use crate::intercession::VariableNames;
 use crate::nodes::{FieldWrite, Node, NodeKind};
 use crate::vm_error::SourceFile;
+use std::cell::Cell;
 use std::rc::Rc;
 use yerba_mop::heap::Tracer;
 use yerba_mop::Value;
@@ -27,6 +28,10 @@ pub struct CompiledBody {
     pub variables: Rc<VariableNames>,
     /// Whether this body reads and writes its variables through intercession sites (MOP).
     pub intercepts: bool,
+    /// Whether this plain body was made intercepting in place, because an environment was
+    /// installed while an activation of it or of its method ran (`intercession/patching.rs`):
+    /// its activations then end as those of the twin do.
+    pub patched: Cell<bool>,
     /// The same code compiled with intercession sites, which activations run while
     /// metaobjects may redefine their operations; `None` for a body that has them itself, and
     /// under `--no-mop`.

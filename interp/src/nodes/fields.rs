@@ -27,9 +27,10 @@ enum Located {
 #[derive(Default)]
 pub struct FieldAccess {
     pub index: u32,
-    /// Whether this site is compiled with intercession for global and frame environments
-    /// (in bodies with intercession sites); receivers' environments are always honoured.
-    pub ambient: bool,
+    /// Whether this site intercepts for global and frame environments (in bodies with
+    /// intercession sites, and in plain bodies made intercepting while they ran,
+    /// `intercession/patching.rs`); receivers' environments are always honoured.
+    pub ambient: Cell<bool>,
     cached: Cell<Option<Gc<Layout>>>,
     generic: Cell<bool>,
 }
@@ -38,7 +39,7 @@ impl FieldAccess {
     pub fn new(index: u32, ambient: bool) -> FieldAccess {
         FieldAccess {
             index,
-            ambient,
+            ambient: Cell::new(ambient),
             ..FieldAccess::default()
         }
     }
@@ -52,7 +53,8 @@ impl FieldAccess {
             return Err(self.no_field(u, receiver));
         };
         let layout = header.layout();
-        if self.cached.get() != Some(layout) || (self.ambient && u.reflection.intercepting()) {
+        if self.cached.get() != Some(layout) || (self.ambient.get() && u.reflection.intercepting())
+        {
             return self.locate_uncached(u, receiver, layout);
         }
         // SAFETY: the cached layout was checked to have more than `index` fields.
@@ -69,7 +71,7 @@ impl FieldAccess {
         layout: Gc<Layout>,
     ) -> Result<Located, crate::unwind::Unwind> {
         let subject_redefines = !layout.environment().is_nil() && u.at_base_level();
-        if subject_redefines || (self.ambient && u.reflection.intercepting()) {
+        if subject_redefines || (self.ambient.get() && u.reflection.intercepting()) {
             return Ok(Located::Intercepted);
         }
         if !self.respecialize(layout) {
@@ -125,7 +127,7 @@ impl FieldRead {
         if let Some(header) = header_of(frame.receiver) {
             let layout = header.layout();
             if access.cached.get() == Some(layout)
-                && !(access.ambient && u.reflection.intercepting())
+                && !(access.ambient.get() && u.reflection.intercepting())
             {
                 // SAFETY: the cached layout was checked to have more than `index` fields.
                 return Ok(
@@ -171,7 +173,7 @@ impl FieldWrite {
             }
             Located::Watched(slot) => {
                 slot.set(value);
-                u.field_written();
+                u.field_written(frame.receiver);
                 Ok(value)
             }
             Located::Intercepted => self.intercepted(u, frame.receiver, value),

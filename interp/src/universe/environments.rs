@@ -8,6 +8,7 @@
 //! the caches that depend on them, so caches need not re-read the slots (MOP.md section 5).
 
 use super::{fatal_out_of_memory, Universe};
+use crate::intercession::{self, FIELD_OPERATIONS, VARIABLE_OPERATIONS};
 use rustc_hash::FxHashMap;
 use std::cell::Cell;
 use yerba_mop::object::{header_of, Gc, Layout};
@@ -37,11 +38,23 @@ impl Universe {
         self.sibling(layout, environment, layout.watched())
     }
 
+    /// `environment` is about to be installed on an object, a shape or globally: it becomes
+    /// watched, and if it may redefine a variable or return operation, the activations running
+    /// already intercept them from now on (`intercession/patching.rs`), as do the blocks made
+    /// before.
+    pub fn watch_environment(&mut self, environment: Value) {
+        self.watch(environment);
+        if intercession::environment_redefines(self, environment, VARIABLE_OPERATIONS) {
+            self.intercept_running_activations();
+            self.reflection.receivers_redefine_variables();
+        }
+    }
+
     /// Makes `environment`, about to be installed somewhere, report the writes to its slots:
     /// it moves to the watched sibling of its layout, so that no node's layout cache covers it
     /// and every write reaches [`Universe::field_written`]. Environments are watched from their
     /// first installation on, so that filling a new one costs nothing.
-    pub fn watch_environment(&mut self, environment: Value) {
+    pub fn watch(&mut self, environment: Value) {
         let Some(header) = header_of(environment) else {
             return;
         };
@@ -66,15 +79,25 @@ impl Universe {
     pub fn store_field(&mut self, object: Value, slot: &Cell<Value>, value: Value) {
         slot.set(value);
         if header_of(object).is_some_and(|header| header.layout().watched()) {
-            self.field_written();
+            self.field_written(object);
         }
     }
 
-    /// A write to a field of an object with a watched layout (an installed environment) changes
-    /// what metaobjects apply: every cache built on the old slots is flushed.
+    /// A write to a field of `environment`, an object with a watched layout (an installed
+    /// environment), changes what metaobjects apply: every cache built on the old slots is
+    /// flushed, and if the environment may now redefine an operation that plain bodies do not
+    /// intercept, the running activations intercept it from now on, as if it had just been
+    /// installed (wherever it is installed: on objects, on frames or globally).
     #[cold]
-    pub fn field_written(&mut self) {
+    pub fn field_written(&mut self, environment: Value) {
         self.invalidate_dispatch_caches();
+        let variables = intercession::environment_redefines(self, environment, VARIABLE_OPERATIONS);
+        if variables || intercession::environment_redefines(self, environment, FIELD_OPERATIONS) {
+            self.intercept_running_activations();
+        }
+        if variables {
+            self.reflection.receivers_redefine_variables();
+        }
     }
 
     /// The core layout that `layout` (itself or a sibling of it) is, if it is one: such a layout
