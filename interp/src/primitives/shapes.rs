@@ -68,6 +68,7 @@ fn change_shape(u: &mut Universe, args: &[Value]) -> Exec {
     check_same_storage(u, header.layout(), shape)?;
     let shape = u.keep_watched(header.layout(), shape);
     header.set_layout(shape);
+    u.environment_reaches_objects(shape.environment());
     // The receiver may be a metaobject whose handlers were cached for its former class.
     u.invalidate_dispatch_caches();
     Ok(receiver)

@@ -44,6 +44,14 @@ impl Universe {
     /// before.
     pub fn watch_environment(&mut self, environment: Value) {
         self.watch(environment);
+        self.environment_reaches_objects(environment);
+    }
+
+    /// `environment`, already watched, is about to apply to objects that may be the receivers of
+    /// running activations (installed on one, or given to one with its shape by
+    /// `changeShape:`): if it may redefine a variable or return operation, those activations
+    /// intercept them from now on (`intercession/patching.rs`), as do the blocks made before.
+    pub fn environment_reaches_objects(&mut self, environment: Value) {
         if intercession::environment_redefines(self, environment, VARIABLE_OPERATIONS) {
             self.intercept_running_activations();
             self.reflection.receivers_redefine_variables();
