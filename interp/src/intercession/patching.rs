@@ -23,7 +23,7 @@
 //! methods that were running.
 
 use super::{InterceptedRead, InterceptedVariable, VariableNames};
-use crate::invokable::{CompiledBody, Method};
+use crate::invokable::{CompiledBody, Context, Frame, Method};
 use crate::nodes::{Node, NodeKind, OuterVariable};
 use crate::universe::Universe;
 use std::rc::Rc;
@@ -189,26 +189,40 @@ impl Patcher {
 }
 
 impl Universe {
-    /// Every method a word of the native stack, from the caller's frame to the stack base,
-    /// refers to: a superset of the methods with a running activation, whose frame holds its
-    /// method (for a block, its home method) and is in memory, since the activation is calling.
+    /// The methods of the frames on the native stack: a superset of the methods with a running
+    /// activation, whose frame (holding its method, for a block its home method) is in memory
+    /// since the activation is calling. A group of words is taken for a frame when each could
+    /// be the field it would be (a method, nil or contexts for outer and context, slots where
+    /// slots live), which a frame always passes and a stale word rarely does; one too many
+    /// only costs the patching of a method that did not need it.
     fn methods_on_native_stack(&self) -> Vec<Gc<Method>> {
-        let mut methods: Vec<Value> = Vec::new();
-        self.for_each_native_stack_word(|word| {
+        let object = |word: usize| {
             let starts_object = self
                 .heap
                 .find_object(word)
                 .is_some_and(|header| header.as_ptr() as usize == word);
-            if !starts_object {
-                return;
-            }
             // SAFETY: the word is the address of an allocated object, which is how values
             // refer to heap objects.
-            let value = unsafe { Value::from_bits(word as u64) };
-            if Method::is_method(value) && !methods.contains(&value) {
-                methods.push(value);
+            starts_object.then(|| unsafe { Value::from_bits(word as u64) })
+        };
+        let context_or_nil =
+            |word: usize| word == 0 || object(word).is_some_and(|v| Context::is_context(v));
+        let mut methods: Vec<Value> = Vec::new();
+        for frame in self.native_stack_words().windows(Frame::WORDS) {
+            let [slots, _receiver, outer, context, method] = frame else {
+                continue;
+            };
+            let Some(method) = object(*method).filter(|v| Method::is_method(*v)) else {
+                continue;
+            };
+            if context_or_nil(*outer)
+                && context_or_nil(*context)
+                && self.may_hold_slots(*slots)
+                && !methods.contains(&method)
+            {
+                methods.push(method);
             }
-        });
+        }
         methods
             .into_iter()
             // SAFETY: kind checked.

@@ -273,6 +273,10 @@ fn end_patched_activation(
     frame: &Frame,
     result: Exec,
 ) -> Exec {
+    if !u.at_base_level() {
+        // The activation ran at meta level throughout, where nothing is intercepted.
+        return result;
+    }
     u.forget_frame(frame);
     let receiver = frame.receiver;
     if !runs_method_body(frame, code) {

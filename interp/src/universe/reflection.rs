@@ -250,7 +250,19 @@ impl Universe {
     /// intercession sites). An activation of a body that became intercepting while it ran
     /// (`intercession/patching.rs`) has no record yet: it gets one here, in its place among the
     /// others, which the activation removes when it ends (`forget_frame`).
+    #[inline]
     pub fn frame_view(&mut self, frame: &Frame, names: &VariableNames) -> Result<Value, Unwind> {
+        // Usually the innermost record, that of the activation of a twin, with its view made.
+        if let Some(record) = self.reflection.frames.last() {
+            if std::ptr::eq(record.frame, frame) && !record.view.is_nil() {
+                return Ok(record.view);
+            }
+        }
+        self.find_frame_view(frame, names)
+    }
+
+    #[inline(never)]
+    fn find_frame_view(&mut self, frame: &Frame, names: &VariableNames) -> Result<Value, Unwind> {
         let address = frame as *const Frame;
         let frames = &mut self.reflection.frames;
         let index = match frames.iter().rposition(|record| record.frame == address) {
@@ -326,19 +338,30 @@ impl Universe {
 }
 
 impl Universe {
-    /// Calls `f` with every word of the native stack from this function's frame to the stack
-    /// base: the frames of every running activation.
+    /// A copy of the words of the native stack from this function's frame to the stack base:
+    /// the frames of every running activation, among other things.
     #[inline(never)]
-    pub fn for_each_native_stack_word(&self, mut f: impl FnMut(usize)) {
+    pub fn native_stack_words(&self) -> Vec<usize> {
         let marker = 0usize;
         let word = std::mem::size_of::<usize>();
         let low = std::hint::black_box(&marker as *const usize as usize);
         let mut address = low.next_multiple_of(word);
+        let mut words = Vec::with_capacity(self.native_stack.end.saturating_sub(address) / word);
         while address + word <= self.native_stack.end {
             // SAFETY: the address is an aligned word of this thread's stack between a live frame
             // and the stack base, all of it mapped; it is only read, as a plain integer.
-            f(unsafe { std::ptr::read_volatile(address as *const usize) });
+            words.push(unsafe { std::ptr::read_volatile(address as *const usize) });
             address += word;
         }
+        words
+    }
+
+    /// Whether `address` may be where the slots of a running activation start: in the VM
+    /// stack, on the native stack (arguments read where the caller put them) or in a heap
+    /// context.
+    pub fn may_hold_slots(&self, address: usize) -> bool {
+        self.stack.holds(address)
+            || self.native_stack.contains(&address)
+            || self.heap.find_object(address).is_some()
     }
 }
