@@ -206,7 +206,7 @@ impl Universe {
             starts_object.then(|| unsafe { Value::from_bits(word as u64) })
         };
         let context_or_nil =
-            |word: usize| word == 0 || object(word).is_some_and(|v| Context::is_context(v));
+            |word: usize| word == 0 || object(word).is_some_and(Context::is_context);
         let mut methods: Vec<Value> = Vec::new();
         for frame in self.native_stack_words().windows(Frame::WORDS) {
             let [slots, _receiver, outer, context, method] = frame else {
