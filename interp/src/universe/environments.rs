@@ -52,9 +52,15 @@ impl Universe {
     /// `changeShape:`): if it may redefine a variable or return operation, those activations
     /// intercept them from now on (`intercession/patching.rs`), as do the blocks made before.
     pub fn environment_reaches_objects(&mut self, environment: Value) {
+        let this_epoch = (environment, self.dispatch_epoch);
+        if self.reflection.last_without_variables == this_epoch {
+            return;
+        }
         if intercession::environment_redefines(self, environment, VARIABLE_OPERATIONS) {
             self.intercept_running_activations();
             self.reflection.receivers_redefine_variables();
+        } else {
+            self.reflection.last_without_variables = this_epoch;
         }
     }
 

@@ -69,6 +69,10 @@ pub struct ReflectionState {
     /// Whether an environment installed on an object or a shape may redefine a variable or
     /// return operation (set for good on the first one).
     receivers_redefine_variables: bool,
+    /// The last environment found to redefine no variable or return operation, with the
+    /// dispatch epoch of the finding: installing it again needs no search (`readOnly` installs
+    /// one environment per class on many objects).
+    pub last_without_variables: (Value, u64),
     /// Derived, for block activations: whether they must look at their receiver's environment,
     /// as they do while sends are intercepted or once an object may carry an environment
     /// redefining their variables (a block made before it was installed gets the twin then).
@@ -94,6 +98,7 @@ impl ReflectionState {
             meta_level: 0,
             intercepting: false,
             receivers_redefine_variables: false,
+            last_without_variables: (Value::NIL, 0),
             blocks_consult_environments: false,
             numeric_methods_redefined: false,
             numeric_operators_send: false,
@@ -165,6 +170,7 @@ impl ReflectionState {
         tracer.mark_value(self.unobserved_array);
         tracer.mark_value(self.global_environment);
         tracer.mark_value(self.frame_environment);
+        tracer.mark_value(self.last_without_variables.0);
         for frame in &self.frames {
             tracer.mark_value(frame.receiver);
             tracer.mark_value(frame.method);
