@@ -5,7 +5,7 @@ use super::{sequence, ClassContext, CompileError};
 use crate::intercession::{InterceptedRead, InterceptedVariable, InterceptedWrite, Variable};
 use crate::invokable::CompiledBody;
 use crate::nodes::{
-    BinaryOp, BinaryOperator, BlockLiteral, FieldRead, FieldWrite, GlobalRead, Node,
+    BinaryOp, BinaryOperator, BlockLiteral, FieldRead, FieldWrite, GlobalRead, Node, NodeKind,
     NonLocalReturn, OuterVariable, Send, SuperSend, VariableWrite,
 };
 use crate::universe::Universe;
@@ -70,13 +70,13 @@ impl Compiler<'_> {
     /// `^ value` anywhere but as the last statement of a method body.
     fn return_node(&mut self, value: Node) -> Node {
         if self.scopes.block_depth() == 0 {
-            Node::LocalReturn(Box::new(value))
+            Node::new(NodeKind::LocalReturn(Box::new(value)))
         } else {
             self.scopes.require_contexts_for_return();
-            Node::NonLocalReturn(Box::new(NonLocalReturn {
+            Node::new(NodeKind::NonLocalReturn(Box::new(NonLocalReturn {
                 value,
                 home_depth: self.scopes.block_depth(),
-            }))
+            })))
         }
     }
 
@@ -89,37 +89,43 @@ impl Compiler<'_> {
                     kind: VariableKind::Argument,
                 };
                 let variable = self.intercepted_variable("self", &receiver);
-                return Ok(Node::InterceptedRead(Box::new(InterceptedRead(variable))));
+                return Ok(Node::new(NodeKind::InterceptedRead(Box::new(
+                    InterceptedRead(variable),
+                ))));
             }
-            "self" | "super" => return Ok(Node::SelfRead),
-            "nil" => return Ok(Node::Literal(yerba_mop::Value::NIL)),
-            "true" => return Ok(Node::Literal(yerba_mop::Value::TRUE)),
-            "false" => return Ok(Node::Literal(yerba_mop::Value::FALSE)),
+            "self" | "super" => return Ok(Node::new(NodeKind::SelfRead)),
+            "nil" => return Ok(Node::new(NodeKind::Literal(yerba_mop::Value::NIL))),
+            "true" => return Ok(Node::new(NodeKind::Literal(yerba_mop::Value::TRUE))),
+            "false" => return Ok(Node::new(NodeKind::Literal(yerba_mop::Value::FALSE))),
             _ => {}
         }
         if let Some(var) = self.scopes.resolve(name) {
             if self.intercession {
                 let variable = self.intercepted_variable(name, &var);
-                return Ok(Node::InterceptedRead(Box::new(InterceptedRead(variable))));
+                return Ok(Node::new(NodeKind::InterceptedRead(Box::new(
+                    InterceptedRead(variable),
+                ))));
             }
             let outer = OuterVariable {
                 depth: var.depth,
                 slot: var.slot,
             };
             return Ok(match (var.depth, var.kind) {
-                (0, VariableKind::Argument) => Node::ArgumentRead(var.slot),
-                (0, VariableKind::Local) => Node::LocalRead(var.slot),
-                (_, VariableKind::Argument) => Node::OuterArgumentRead(outer),
-                (_, VariableKind::Local) => Node::OuterLocalRead(outer),
+                (0, VariableKind::Argument) => Node::new(NodeKind::ArgumentRead(var.slot)),
+                (0, VariableKind::Local) => Node::new(NodeKind::LocalRead(var.slot)),
+                (_, VariableKind::Argument) => Node::new(NodeKind::OuterArgumentRead(outer)),
+                (_, VariableKind::Local) => Node::new(NodeKind::OuterLocalRead(outer)),
             });
         }
         if let Some(index) = self.field_index(name) {
-            return Ok(Node::FieldRead(FieldRead {
+            return Ok(Node::new(NodeKind::FieldRead(FieldRead {
                 access: crate::nodes::FieldAccess::new(index, self.intercession),
-            }));
+            })));
         }
         let symbol = self.u.symbol(name);
-        Ok(Node::GlobalRead(Box::new(GlobalRead::new(symbol))))
+        Ok(Node::new(NodeKind::GlobalRead(Box::new(GlobalRead::new(
+            symbol,
+        )))))
     }
 
     fn write(&mut self, name: &str, value: Node, pos: Pos) -> Result<Node, CompileError> {
@@ -132,25 +138,23 @@ impl Compiler<'_> {
             }
             if self.intercession {
                 let target = self.intercepted_variable(name, &var);
-                return Ok(Node::InterceptedWrite(Box::new(InterceptedWrite {
-                    target,
-                    value,
-                })));
+                return Ok(Node::new(NodeKind::InterceptedWrite(Box::new(
+                    InterceptedWrite { target, value },
+                ))));
             }
             let variable = OuterVariable {
                 depth: var.depth,
                 slot: var.slot,
             };
-            return Ok(Node::VariableWrite(Box::new(VariableWrite {
-                variable,
-                value,
-            })));
+            return Ok(Node::new(NodeKind::VariableWrite(Box::new(
+                VariableWrite::new(variable, value),
+            ))));
         }
         if let Some(index) = self.field_index(name) {
-            return Ok(Node::FieldWrite(Box::new(FieldWrite {
+            return Ok(Node::new(NodeKind::FieldWrite(Box::new(FieldWrite {
                 access: crate::nodes::FieldAccess::new(index, self.intercession),
                 value,
-            })));
+            }))));
         }
         let class = self.u.class_name(self.class.holder.value());
         Err(self.error(
@@ -193,7 +197,7 @@ impl Compiler<'_> {
             self.intercession = false;
             code.twin = Some(Box::new(twin?));
         }
-        Ok(Node::Block(Box::new(BlockLiteral { code })))
+        Ok(Node::new(NodeKind::Block(Box::new(BlockLiteral { code }))))
     }
 
     fn block_body(&mut self, block: &Block) -> Result<CompiledBody, CompileError> {
@@ -236,6 +240,7 @@ impl Compiler<'_> {
             pos,
             variables: activation.names,
             intercepts: self.intercession,
+            patched: std::cell::Cell::new(false),
             twin: None,
             passes_last_argument_through: false,
         }
@@ -266,12 +271,12 @@ impl Compiler<'_> {
             let args = self.expressions(args)?;
             let symbol = self.u.symbol(selector);
             let lookup_class = self.class.holder.superclass();
-            return Ok(Node::SuperSend(Box::new(SuperSend::new(
+            return Ok(Node::new(NodeKind::SuperSend(Box::new(SuperSend::new(
                 symbol,
                 lookup_class,
                 args,
                 pos,
-            ))));
+            )))));
         }
         if let Some(node) = self.inlined(receiver, selector, args, pos)? {
             return Ok(node);
@@ -292,11 +297,13 @@ impl Compiler<'_> {
         if args.len() == 1 {
             if let Some(operator) = BinaryOperator::from_selector(selector) {
                 let right = args.pop().expect("one argument");
-                return Ok(Node::BinaryOp(Box::new(BinaryOp::new(
+                return Ok(Node::new(NodeKind::BinaryOp(Box::new(BinaryOp::new(
                     operator, symbol, receiver, right, pos,
-                ))));
+                )))));
             }
         }
-        Ok(Node::Send(Box::new(Send::new(symbol, receiver, args, pos))))
+        Ok(Node::new(NodeKind::Send(Box::new(Send::new(
+            symbol, receiver, args, pos,
+        )))))
     }
 }

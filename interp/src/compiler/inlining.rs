@@ -14,10 +14,9 @@ use super::expressions::Compiler;
 use super::scope::VariableKind;
 use super::{sequence, CompileError};
 use crate::nodes::{
-    AndOr, IfNil, IfTrue, IfTrueIfFalse, Node, OuterVariable, Send, TimesRepeat, ToDo,
-    VariableWrite, WhileLoop,
+    AndOr, IfNil, IfTrue, IfTrueIfFalse, Node, NodeKind, Send, TimesRepeat, ToDo, VariableWrite,
+    WhileLoop,
 };
-use yerba_mop::Value;
 use yerba_parser::syntax::{Block, Expr, Pos};
 
 /// A literal block argument with exactly `params` parameters (or `None`).
@@ -47,13 +46,13 @@ impl Compiler<'_> {
                 let body = self.inline_block(block, None)?;
                 let expected = selector == "ifTrue:";
                 let selector = symbol(self);
-                Node::IfTrue(Box::new(IfTrue {
+                Node::new(NodeKind::IfTrue(Box::new(IfTrue {
                     condition,
                     body,
                     expected,
                     selector,
                     pos,
-                }))
+                })))
             }
             ("ifTrue:ifFalse:" | "ifFalse:ifTrue:", [first, second]) => {
                 let (Some(a), Some(b)) = (literal_block(first, 0), literal_block(second, 0)) else {
@@ -64,14 +63,14 @@ impl Compiler<'_> {
                 let swapped = selector == "ifFalse:ifTrue:";
                 let (if_true, if_false) = if swapped { (b, a) } else { (a, b) };
                 let selector = symbol(self);
-                Node::IfTrueIfFalse(Box::new(IfTrueIfFalse {
+                Node::new(NodeKind::IfTrueIfFalse(Box::new(IfTrueIfFalse {
                     condition,
                     if_true,
                     if_false,
                     swapped,
                     selector,
                     pos,
-                }))
+                })))
             }
             ("and:" | "&&" | "or:" | "||", [arg]) => {
                 let Some(block) = literal_block(arg, 0) else {
@@ -81,13 +80,13 @@ impl Compiler<'_> {
                 let right = self.inline_block(block, None)?;
                 let is_and = matches!(selector, "and:" | "&&");
                 let selector = symbol(self);
-                Node::AndOr(Box::new(AndOr {
+                Node::new(NodeKind::AndOr(Box::new(AndOr {
                     left,
                     right,
                     is_and,
                     selector,
                     pos,
-                }))
+                })))
             }
             ("whileTrue:" | "whileFalse:", [arg]) => {
                 let (Some(condition), Some(body)) = (
@@ -104,11 +103,11 @@ impl Compiler<'_> {
                     body_node = self.evaluated_block(body, None, pos)?;
                 }
                 let (condition, body) = (condition_node, body_node);
-                Node::While(Box::new(WhileLoop {
+                Node::new(NodeKind::While(Box::new(WhileLoop {
                     condition,
                     body,
                     expected: selector == "whileTrue:",
-                }))
+                })))
             }
             ("ifNil:" | "ifNotNil:" | "ifNil:ifNotNil:" | "ifNotNil:ifNil:", _) => {
                 let (nil_arg, not_nil_arg) = match (selector, args) {
@@ -137,11 +136,11 @@ impl Compiler<'_> {
                 let if_not_nil = not_nil_block
                     .map(|b| self.inline_block(b, None))
                     .transpose()?;
-                Node::IfNil(Box::new(IfNil {
+                Node::new(NodeKind::IfNil(Box::new(IfNil {
                     receiver,
                     if_nil,
                     if_not_nil,
-                }))
+                })))
             }
             ("timesRepeat:", [arg]) => {
                 let Some(block) = literal_block(arg, 0).or_else(|| literal_block(arg, 1)) else {
@@ -154,13 +153,13 @@ impl Compiler<'_> {
                     body = self.evaluated_block(block, parameter, pos)?;
                 }
                 let selector = symbol(self);
-                Node::TimesRepeat(Box::new(TimesRepeat {
+                Node::new(NodeKind::TimesRepeat(Box::new(TimesRepeat {
                     receiver,
                     body,
                     parameter,
                     selector,
                     pos,
-                }))
+                })))
             }
             ("to:do:" | "downTo:do:" | "to:by:do:", _) => {
                 return self.inline_to_do(receiver, selector, args, pos)
@@ -194,7 +193,7 @@ impl Compiler<'_> {
             body = self.evaluated_block(block, Some(variable_slot), pos)?;
         }
         let selector_symbol = self.u.symbol(selector);
-        Ok(Some(Node::ToDo(Box::new(ToDo {
+        Ok(Some(Node::new(NodeKind::ToDo(Box::new(ToDo {
             receiver: receiver_node,
             limit,
             step,
@@ -203,7 +202,7 @@ impl Compiler<'_> {
             downwards: selector == "downTo:do:",
             selector: selector_symbol,
             pos,
-        }))))
+        })))))
     }
 
     fn next_slot(&mut self) -> u32 {
@@ -254,13 +253,13 @@ impl Compiler<'_> {
     ) -> Result<Node, CompileError> {
         let closure = self.expression(&Expr::Block(Box::new(block.clone())))?;
         let (selector, args) = match argument {
-            Some(slot) => ("value:", vec![Node::LocalRead(slot)]),
+            Some(slot) => ("value:", vec![Node::new(NodeKind::LocalRead(slot))]),
             None => ("value", Vec::new()),
         };
         let selector = self.u.symbol(selector);
-        Ok(Node::Send(Box::new(Send::new(
+        Ok(Node::new(NodeKind::Send(Box::new(Send::new(
             selector, closure, args, pos,
-        ))))
+        )))))
     }
 
     fn inline_block_with_parameter(
@@ -287,11 +286,9 @@ impl Compiler<'_> {
         let mut statements = Vec::new();
         for local in nil_parameters.iter().chain(&block.body.locals) {
             let slot = self.scopes.current().declare(local, VariableKind::Local);
-            let variable = OuterVariable { depth: 0, slot };
-            statements.push(Node::VariableWrite(Box::new(VariableWrite {
-                variable,
-                value: Node::Literal(Value::NIL),
-            })));
+            statements.push(Node::new(NodeKind::VariableWrite(Box::new(
+                VariableWrite::clearing(slot),
+            ))));
         }
         let body = self.statements(&block.body)?;
         if statements.is_empty() {

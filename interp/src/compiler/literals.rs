@@ -3,14 +3,16 @@
 
 use super::expressions::Compiler;
 use super::CompileError;
-use crate::nodes::Node;
+use crate::nodes::{Node, NodeKind};
 use num_bigint::{BigInt, BigUint, Sign};
 use yerba_mop::Value;
 use yerba_parser::syntax::{Literal, Pos};
 
 impl Compiler<'_> {
     pub fn literal(&mut self, literal: &Literal, pos: Pos) -> Result<Node, CompileError> {
-        Ok(Node::Literal(self.literal_value(literal, pos)?))
+        Ok(Node::new(NodeKind::Literal(
+            self.literal_value(literal, pos)?,
+        )))
     }
 
     fn literal_value(&mut self, literal: &Literal, pos: Pos) -> Result<Value, CompileError> {

@@ -10,7 +10,7 @@ mod scope;
 pub use error::CompileError;
 
 use crate::invokable::CompiledBody;
-use crate::nodes::Node;
+use crate::nodes::{Node, NodeKind};
 use crate::universe::Universe;
 use crate::vm_error::SourceFile;
 use scope::{Activation, Scopes};
@@ -109,7 +109,7 @@ impl expressions::Compiler<'_> {
             }
         }
         if !matches!(body.statements.last(), Some(Expr::Return { .. })) {
-            statements.push(Node::SelfRead);
+            statements.push(Node::new(NodeKind::SelfRead));
         }
         Ok(sequence(statements))
     }
@@ -118,9 +118,9 @@ impl expressions::Compiler<'_> {
 /// One node for a list of statements.
 fn sequence(mut statements: Vec<Node>) -> Node {
     match statements.len() {
-        0 => Node::Literal(yerba_mop::Value::NIL),
+        0 => Node::new(NodeKind::Literal(yerba_mop::Value::NIL)),
         1 => statements.pop().expect("length checked"),
-        _ => Node::Sequence(statements.into_boxed_slice()),
+        _ => Node::new(NodeKind::Sequence(statements.into_boxed_slice())),
     }
 }
 

@@ -16,6 +16,7 @@
 
 mod fields;
 mod handlers;
+mod patching;
 mod send;
 mod variables;
 
@@ -190,6 +191,30 @@ pub fn redefines_frame_operations(u: &Universe, subject_environment: Value) -> b
                     .iter()
                     .any(|&slot| !environment_slot(environment, slot).is_nil())
         })
+}
+
+/// The operations on variables and return, which plain bodies do not intercept.
+pub const VARIABLE_OPERATIONS: &[&Operation] =
+    &[&LOCAL_READ, &LOCAL_WRITE, &ARGUMENT_READ, &RETURN];
+
+/// The field accesses, which plain bodies intercept for the receiver's environment only.
+pub const FIELD_OPERATIONS: &[&Operation] = &[&FIELD_READ, &FIELD_WRITE];
+
+/// Whether a metaobject of `environment` redefines one of `operations` (nil has none).
+pub fn environment_redefines(
+    u: &mut Universe,
+    environment: Value,
+    operations: &[&Operation],
+) -> bool {
+    if environment.is_nil() {
+        return false;
+    }
+    operations.iter().any(|operation| {
+        operation.slots.iter().any(|&slot| {
+            let metaobject = environment_slot(environment, slot);
+            !metaobject.is_nil() && redefined_by(u, operation, metaobject).is_some()
+        })
+    })
 }
 
 /// The handler of `metaobject` for `operation`, if its class redefines the operation.

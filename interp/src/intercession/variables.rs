@@ -59,6 +59,11 @@ impl VariableNames {
         self.table.get().map_or(0, |table| table.parameters)
     }
 
+    /// The variable in slot `slot`.
+    pub fn variable_at(&self, slot: u32) -> Option<&Variable> {
+        self.variables().iter().find(|v| v.slot == slot)
+    }
+
     /// The slot of the local named `name` (the innermost declaration of that name).
     pub fn local_named(&self, name: Value) -> Option<u32> {
         let variables = self.variables().iter().rev();
@@ -128,7 +133,7 @@ impl InterceptedVariable {
     /// The `Context` of the activation owning the variable.
     fn view(&self, u: &mut Universe, frame: &Frame) -> Result<Value, crate::unwind::Unwind> {
         if self.variable.depth == 0 {
-            return u.current_frame_view();
+            return u.frame_view(frame, &self.names);
         }
         let context = frame.outer_context(self.variable.depth as usize);
         let of = ViewOf {
@@ -140,6 +145,37 @@ impl InterceptedVariable {
         };
         u.new_frame_view(of)
     }
+
+    /// Reads the variable through intercession.
+    pub fn read(&self, u: &mut Universe, frame: &Frame) -> Exec {
+        let operation = if self.argument.is_some() {
+            &ARGUMENT_READ
+        } else {
+            &LOCAL_READ
+        };
+        let receiver = frame.receiver;
+        self.intercept(u, frame, operation, |u, metaobject, handler, args| {
+            run_handler(u, metaobject, handler, receiver, args)
+        })
+        .unwrap_or_else(|| Ok(self.slot(frame).get()))
+    }
+
+    /// Assigns `value` to the variable through intercession; answers the assignment's value.
+    pub fn write(&self, u: &mut Universe, frame: &Frame, value: Value) -> Exec {
+        let receiver = frame.receiver;
+        self.intercept(
+            u,
+            frame,
+            &LOCAL_WRITE,
+            |u, metaobject, handler, [name, view]| {
+                run_handler(u, metaobject, handler, receiver, [name, view, value])
+            },
+        )
+        .unwrap_or_else(|| {
+            self.slot(frame).set(value);
+            Ok(value)
+        })
+    }
 }
 
 /// Reading an argument or a local through intercession.
@@ -148,17 +184,7 @@ pub struct InterceptedRead(pub InterceptedVariable);
 impl InterceptedRead {
     #[inline(never)]
     pub fn execute(&self, u: &mut Universe, frame: &mut Frame) -> Exec {
-        let operation = if self.0.argument.is_some() {
-            &ARGUMENT_READ
-        } else {
-            &LOCAL_READ
-        };
-        let receiver = frame.receiver;
-        self.0
-            .intercept(u, frame, operation, |u, metaobject, handler, args| {
-                run_handler(u, metaobject, handler, receiver, args)
-            })
-            .unwrap_or_else(|| Ok(self.0.slot(frame).get()))
+        self.0.read(u, frame)
     }
 }
 
@@ -172,20 +198,7 @@ impl InterceptedWrite {
     #[inline(never)]
     pub fn execute(&self, u: &mut Universe, frame: &mut Frame) -> Exec {
         let value = self.value.execute(u, frame)?;
-        let receiver = frame.receiver;
-        self.target
-            .intercept(
-                u,
-                frame,
-                &LOCAL_WRITE,
-                |u, metaobject, handler, [name, view]| {
-                    run_handler(u, metaobject, handler, receiver, [name, view, value])
-                },
-            )
-            .unwrap_or_else(|| {
-                self.target.slot(frame).set(value);
-                Ok(value)
-            })
+        self.target.write(u, frame, value)
     }
 
     pub fn trace(&self, tracer: &mut Tracer) {

@@ -1,8 +1,9 @@
 //! The executable form of a method or block body, produced by the compiler.
 
 use crate::intercession::VariableNames;
-use crate::nodes::{FieldWrite, Node};
+use crate::nodes::{FieldWrite, Node, NodeKind};
 use crate::vm_error::SourceFile;
+use std::cell::Cell;
 use std::rc::Rc;
 use yerba_mop::heap::Tracer;
 use yerba_mop::Value;
@@ -27,6 +28,10 @@ pub struct CompiledBody {
     pub variables: Rc<VariableNames>,
     /// Whether this body reads and writes its variables through intercession sites (MOP).
     pub intercepts: bool,
+    /// Whether this plain body was made intercepting in place, because an environment was
+    /// installed while an activation of it or of its method ran (`intercession/patching.rs`):
+    /// its activations then end as those of the twin do.
+    pub patched: Cell<bool>,
     /// The same code compiled with intercession sites, which activations run while
     /// metaobjects may redefine their operations; `None` for a body that has them itself, and
     /// under `--no-mop`.
@@ -60,18 +65,21 @@ impl CompiledBody {
     /// Recognises the trivial method bodies (see [`Trivial`]).
     pub fn trivial(&self) -> Option<Trivial> {
         let setter = |write: &FieldWrite, answers_argument| {
-            matches!(write.value, Node::ArgumentRead(1)).then_some(Trivial::Setter {
+            matches!(write.value.kind(), NodeKind::ArgumentRead(1)).then_some(Trivial::Setter {
                 index: write.access.index,
                 answers_argument,
             })
         };
-        match &self.body {
-            Node::FieldRead(read) => Some(Trivial::Getter(read.access.index)),
-            Node::Literal(value) => Some(Trivial::Constant(*value)),
-            Node::SelfRead => Some(Trivial::SelfReturn),
-            Node::FieldWrite(write) => setter(write, true),
-            Node::Sequence(statements) => match &**statements {
-                [Node::FieldWrite(write), Node::SelfRead] => setter(write, false),
+        match self.body.kind() {
+            NodeKind::FieldRead(read) => Some(Trivial::Getter(read.access.index)),
+            NodeKind::Literal(value) => Some(Trivial::Constant(*value)),
+            NodeKind::SelfRead => Some(Trivial::SelfReturn),
+            NodeKind::FieldWrite(write) => setter(write, true),
+            NodeKind::Sequence(statements) => match &**statements {
+                [first, last] => match (first.kind(), last.kind()) {
+                    (NodeKind::FieldWrite(write), NodeKind::SelfRead) => setter(write, false),
+                    _ => None,
+                },
                 _ => None,
             },
             _ => None,

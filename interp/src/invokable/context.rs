@@ -5,7 +5,9 @@
 use std::cell::Cell;
 use std::ptr::NonNull;
 use yerba_mop::heap::{GcHeader, Tracer, TypeInfo};
-use yerba_mop::object::{allocate_object, size_with_tail, tail, Allocator, Gc, Layout, ObjHeader};
+use yerba_mop::object::{
+    allocate_object, is_kind, size_with_tail, tail, Allocator, Gc, Layout, ObjHeader,
+};
 use yerba_mop::Value;
 
 #[repr(C)]
@@ -50,6 +52,10 @@ impl Context {
         }
         context.active.set(true);
         context
+    }
+
+    pub fn is_context(v: Value) -> bool {
+        is_kind(v, &CONTEXT_TYPE)
     }
 
     #[inline(always)]

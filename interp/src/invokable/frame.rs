@@ -8,6 +8,10 @@ use std::cell::Cell;
 use yerba_mop::object::Gc;
 use yerba_mop::Value;
 
+/// The fields are in a fixed order of five words, so that the search for the running
+/// activations (`intercession/patching.rs`) can recognise frames among the words of the native
+/// stack; see [`Frame::WORDS`].
+#[repr(C)]
 pub struct Frame {
     slots: *const Cell<Value>,
     /// `self` of the home method.
@@ -21,6 +25,9 @@ pub struct Frame {
 }
 
 impl Frame {
+    /// The words of a frame in memory: slots, receiver, outer, context, method.
+    pub const WORDS: usize = 5;
+
     pub fn new(
         slots: *const Cell<Value>,
         receiver: Value,
@@ -62,3 +69,5 @@ impl Frame {
         context
     }
 }
+
+const _: () = assert!(std::mem::size_of::<Frame>() == Frame::WORDS * std::mem::size_of::<usize>());

@@ -29,9 +29,10 @@ enum Located {
 #[derive(Default)]
 pub struct FieldAccess {
     pub index: u32,
-    /// Whether this site is compiled with intercession for global and frame environments
-    /// (in bodies with intercession sites); receivers' environments are always honoured.
-    pub ambient: bool,
+    /// Whether this site intercepts for global and frame environments (in bodies with
+    /// intercession sites, and in plain bodies made intercepting while they ran,
+    /// `intercession/patching.rs`); receivers' environments are always honoured.
+    pub ambient: Cell<bool>,
     cached: Cell<Option<Gc<Layout>>>,
     generic: Cell<bool>,
 }
@@ -40,7 +41,7 @@ impl FieldAccess {
     pub fn new(index: u32, ambient: bool) -> FieldAccess {
         FieldAccess {
             index,
-            ambient,
+            ambient: Cell::new(ambient),
             ..FieldAccess::default()
         }
     }
@@ -54,7 +55,8 @@ impl FieldAccess {
             return Err(self.no_field(u, receiver));
         };
         let layout = header.layout();
-        if self.cached.get() != Some(layout) || (self.ambient && u.reflection.intercepting()) {
+        if self.cached.get() != Some(layout) || (self.ambient.get() && u.reflection.intercepting())
+        {
             return self.locate_uncached(u, receiver, layout);
         }
         // SAFETY: the cached layout was checked to store field `index` in place.
@@ -72,7 +74,7 @@ impl FieldAccess {
     ) -> Result<Located, crate::unwind::Unwind> {
         let subject_redefines = !layout.environment().is_nil() && u.at_base_level();
         if subject_redefines
-            || (self.ambient && u.reflection.intercepting())
+            || (self.ambient.get() && u.reflection.intercepting())
             || !self.respecialize(layout)
         {
             return Ok(Located::Intercepted);
@@ -128,7 +130,7 @@ impl FieldRead {
         if let Some(header) = header_of(frame.receiver) {
             let layout = header.layout();
             if access.cached.get() == Some(layout)
-                && !(access.ambient && u.reflection.intercepting())
+                && !(access.ambient.get() && u.reflection.intercepting())
             {
                 // SAFETY: the cached layout was checked to store field `index` in place.
                 return Ok(
@@ -174,7 +176,7 @@ impl FieldWrite {
             }
             Located::Watched(slot) => {
                 slot.set(value);
-                u.field_written();
+                u.field_written(frame.receiver);
                 Ok(value)
             }
             Located::Intercepted => self.intercepted(u, frame.receiver, value),

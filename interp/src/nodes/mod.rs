@@ -31,10 +31,17 @@ use crate::intercession::{InterceptedRead, InterceptedWrite};
 use crate::invokable::Frame;
 use crate::universe::Universe;
 use crate::unwind::{Exec, Unwind};
+use std::cell::UnsafeCell;
 use yerba_mop::heap::Tracer;
 use yerba_mop::Value;
 
-pub enum Node {
+/// A node of the tree. Its kind sits in an `UnsafeCell` because installing an environment
+/// while an activation runs turns the variable reads of the running plain bodies into
+/// intercession sites in place (`intercession/patching.rs`): the only mutation of a node's kind,
+/// done on leaves, never while a reference into the replaced kind is live.
+pub struct Node(UnsafeCell<NodeKind>);
+
+pub enum NodeKind {
     /// A literal: a number, `nil`, `true`, `false`, or a string, symbol or array allocated once.
     Literal(Value),
     /// `self` (and `super` used as a value).
@@ -71,70 +78,92 @@ pub enum Node {
 }
 
 impl Node {
+    pub fn new(kind: NodeKind) -> Node {
+        Node(UnsafeCell::new(kind))
+    }
+
+    /// What the node is.
+    #[inline(always)]
+    pub fn kind(&self) -> &NodeKind {
+        // SAFETY: kinds are only replaced by `replace`, whose callers guarantee that no
+        // reference into the replaced kind is in use.
+        unsafe { &*self.0.get() }
+    }
+
+    /// Replaces the node's kind in place.
+    ///
+    /// # Safety
+    /// No reference into the current kind may be used afterwards: the caller replaces only
+    /// leaves, which hold no reference into themselves while they run (they call nothing), and
+    /// runs on the interpreter's thread between the executions of nodes.
+    pub unsafe fn replace(&self, kind: NodeKind) {
+        *self.0.get() = kind;
+    }
+
     /// Runs the node. Leaves (literals, `self`, slot reads) are evaluated right here, inlined
     /// into the parent; every other kind runs in a function of its own, so each parent site
     /// gets its own dispatch branch and each kind a prologue sized to its needs.
     #[inline(always)]
     pub fn execute(&self, u: &mut Universe, frame: &mut Frame) -> Exec {
-        match self {
-            Node::Literal(value) => Ok(*value),
-            Node::SelfRead => Ok(frame.receiver),
-            Node::ArgumentRead(slot) | Node::LocalRead(slot) => {
+        match self.kind() {
+            NodeKind::Literal(value) => Ok(*value),
+            NodeKind::SelfRead => Ok(frame.receiver),
+            NodeKind::ArgumentRead(slot) | NodeKind::LocalRead(slot) => {
                 Ok(frame.slot(*slot as usize).get())
             }
-            Node::OuterArgumentRead(var) | Node::OuterLocalRead(var) => Ok(var.read(frame)),
-            Node::VariableWrite(write) => write.execute(u, frame),
-            Node::InterceptedRead(read) => read.execute(u, frame),
-            Node::InterceptedWrite(write) => write.execute(u, frame),
-            Node::FieldRead(read) => read.execute(u, frame),
-            Node::FieldWrite(write) => write.execute(u, frame),
-            Node::GlobalRead(read) => read.execute(u, frame),
-            Node::Block(block) => Ok(block.execute(u, frame)),
-            Node::Sequence(statements) => execute_sequence(statements, u, frame),
-            Node::LocalReturn(value) => execute_local_return(value, u, frame),
-            Node::NonLocalReturn(ret) => ret.execute(u, frame),
-            Node::Send(send) => send.execute(u, frame),
-            Node::SuperSend(send) => send.execute(u, frame),
-            Node::BinaryOp(op) => op.execute(u, frame),
-            Node::IfTrue(node) => node.execute(u, frame),
-            Node::IfTrueIfFalse(node) => node.execute(u, frame),
-            Node::IfNil(node) => node.execute(u, frame),
-            Node::AndOr(node) => node.execute(u, frame),
-            Node::While(node) => node.execute(u, frame),
-            Node::ToDo(node) => node.execute(u, frame),
-            Node::TimesRepeat(node) => node.execute(u, frame),
+            NodeKind::OuterArgumentRead(var) | NodeKind::OuterLocalRead(var) => Ok(var.read(frame)),
+            NodeKind::VariableWrite(write) => write.execute(u, frame),
+            NodeKind::InterceptedRead(read) => read.execute(u, frame),
+            NodeKind::InterceptedWrite(write) => write.execute(u, frame),
+            NodeKind::FieldRead(read) => read.execute(u, frame),
+            NodeKind::FieldWrite(write) => write.execute(u, frame),
+            NodeKind::GlobalRead(read) => read.execute(u, frame),
+            NodeKind::Block(block) => Ok(block.execute(u, frame)),
+            NodeKind::Sequence(statements) => execute_sequence(statements, u, frame),
+            NodeKind::LocalReturn(value) => execute_local_return(value, u, frame),
+            NodeKind::NonLocalReturn(ret) => ret.execute(u, frame),
+            NodeKind::Send(send) => send.execute(u, frame),
+            NodeKind::SuperSend(send) => send.execute(u, frame),
+            NodeKind::BinaryOp(op) => op.execute(u, frame),
+            NodeKind::IfTrue(node) => node.execute(u, frame),
+            NodeKind::IfTrueIfFalse(node) => node.execute(u, frame),
+            NodeKind::IfNil(node) => node.execute(u, frame),
+            NodeKind::AndOr(node) => node.execute(u, frame),
+            NodeKind::While(node) => node.execute(u, frame),
+            NodeKind::ToDo(node) => node.execute(u, frame),
+            NodeKind::TimesRepeat(node) => node.execute(u, frame),
         }
     }
 
     /// Reports every heap reference held by this subtree (literals, caches) to the collector.
     pub fn trace(&self, tracer: &mut Tracer) {
-        match self {
-            Node::Literal(value) => tracer.mark_value(*value),
-            Node::SelfRead
-            | Node::ArgumentRead(_)
-            | Node::LocalRead(_)
-            | Node::OuterArgumentRead(_)
-            | Node::OuterLocalRead(_)
-            | Node::InterceptedRead(_) => {}
-            Node::VariableWrite(write) => write.value.trace(tracer),
-            Node::InterceptedWrite(write) => write.trace(tracer),
-            Node::FieldRead(read) => read.trace(tracer),
-            Node::FieldWrite(write) => write.trace(tracer),
-            Node::GlobalRead(read) => read.trace(tracer),
-            Node::Block(block) => block.trace(tracer),
-            Node::Sequence(statements) => statements.iter().for_each(|s| s.trace(tracer)),
-            Node::LocalReturn(value) => value.trace(tracer),
-            Node::NonLocalReturn(ret) => ret.value.trace(tracer),
-            Node::Send(send) => send.trace(tracer),
-            Node::SuperSend(send) => send.trace(tracer),
-            Node::BinaryOp(op) => op.trace(tracer),
-            Node::IfTrue(node) => node.trace(tracer),
-            Node::IfTrueIfFalse(node) => node.trace(tracer),
-            Node::IfNil(node) => node.trace(tracer),
-            Node::AndOr(node) => node.trace(tracer),
-            Node::While(node) => node.trace(tracer),
-            Node::ToDo(node) => node.trace(tracer),
-            Node::TimesRepeat(node) => node.trace(tracer),
+        match self.kind() {
+            NodeKind::Literal(value) => tracer.mark_value(*value),
+            NodeKind::SelfRead
+            | NodeKind::ArgumentRead(_)
+            | NodeKind::LocalRead(_)
+            | NodeKind::OuterArgumentRead(_)
+            | NodeKind::OuterLocalRead(_)
+            | NodeKind::InterceptedRead(_) => {}
+            NodeKind::VariableWrite(write) => write.value.trace(tracer),
+            NodeKind::InterceptedWrite(write) => write.trace(tracer),
+            NodeKind::FieldRead(read) => read.trace(tracer),
+            NodeKind::FieldWrite(write) => write.trace(tracer),
+            NodeKind::GlobalRead(read) => read.trace(tracer),
+            NodeKind::Block(block) => block.trace(tracer),
+            NodeKind::Sequence(statements) => statements.iter().for_each(|s| s.trace(tracer)),
+            NodeKind::LocalReturn(value) => value.trace(tracer),
+            NodeKind::NonLocalReturn(ret) => ret.value.trace(tracer),
+            NodeKind::Send(send) => send.trace(tracer),
+            NodeKind::SuperSend(send) => send.trace(tracer),
+            NodeKind::BinaryOp(op) => op.trace(tracer),
+            NodeKind::IfTrue(node) => node.trace(tracer),
+            NodeKind::IfTrueIfFalse(node) => node.trace(tracer),
+            NodeKind::IfNil(node) => node.trace(tracer),
+            NodeKind::AndOr(node) => node.trace(tracer),
+            NodeKind::While(node) => node.trace(tracer),
+            NodeKind::ToDo(node) => node.trace(tracer),
+            NodeKind::TimesRepeat(node) => node.trace(tracer),
         }
     }
 }

@@ -5,6 +5,7 @@
 use super::arguments::{binary, expect_block, ternary, unary, wrong_kind};
 use super::numbers::{expect_int, Int};
 use super::Entry;
+use crate::intercession::{environment_redefines, FIELD_OPERATIONS};
 use crate::invokable::{activate_block, FrameView};
 use crate::universe::Universe;
 use crate::unwind::{Exec, Unwind};
@@ -64,6 +65,9 @@ fn install_global_environment(u: &mut Universe, args: &[Value]) -> Exec {
     require_mop(u)?;
     u.check_environment(receiver, "installEnvironment:", environment)?;
     u.watch_environment(environment);
+    if environment_redefines(u, environment, FIELD_OPERATIONS) {
+        u.intercept_running_activations();
+    }
     u.reflection.set_global_environment(environment);
     Ok(receiver)
 }

@@ -83,6 +83,7 @@ fn change_shape(u: &mut Universe, args: &[Value]) -> Exec {
         unsafe { current.field_slot(receiver, index) }.set(Value::NIL);
     }
     header.set_layout(layout);
+    u.environment_reaches_objects(layout.environment());
     // The receiver may be a metaobject whose handlers were cached for its former class.
     u.invalidate_dispatch_caches();
     Ok(receiver)

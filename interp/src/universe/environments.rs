@@ -17,6 +17,7 @@
 
 use super::{fatal_out_of_memory, Universe};
 use crate::unwind::{Exec, Unwind};
+use crate::intercession::{self, FIELD_OPERATIONS, VARIABLE_OPERATIONS};
 use rustc_hash::FxHashMap;
 use std::cell::Cell;
 use yerba_mop::object::{header_of, Class, Gc, Layout};
@@ -111,11 +112,37 @@ impl Universe {
         }
     }
 
+    /// `environment` is about to be installed on an object, a shape or globally: it becomes
+    /// watched, and if it may redefine a variable or return operation, the activations running
+    /// already intercept them from now on (`intercession/patching.rs`), as do the blocks made
+    /// before.
+    pub fn watch_environment(&mut self, environment: Value) {
+        self.watch(environment);
+        self.environment_reaches_objects(environment);
+    }
+
+    /// `environment`, already watched, is about to apply to objects that may be the receivers of
+    /// running activations (installed on one, or given to one with its shape by
+    /// `changeShape:`): if it may redefine a variable or return operation, those activations
+    /// intercept them from now on (`intercession/patching.rs`), as do the blocks made before.
+    pub fn environment_reaches_objects(&mut self, environment: Value) {
+        let this_epoch = (environment, self.dispatch_epoch);
+        if self.reflection.last_without_variables == this_epoch {
+            return;
+        }
+        if intercession::environment_redefines(self, environment, VARIABLE_OPERATIONS) {
+            self.intercept_running_activations();
+            self.reflection.receivers_redefine_variables();
+        } else {
+            self.reflection.last_without_variables = this_epoch;
+        }
+    }
+
     /// Makes `environment`, about to be installed somewhere, report the writes to its slots:
     /// it moves to the watched sibling of its layout, so that no node's layout cache covers it
     /// and every write reaches [`Universe::field_written`]. Environments are watched from their
     /// first installation on, so that filling a new one costs nothing.
-    pub fn watch_environment(&mut self, environment: Value) {
+    pub fn watch(&mut self, environment: Value) {
         let Some(header) = header_of(environment) else {
             return;
         };
@@ -131,15 +158,25 @@ impl Universe {
     pub fn store_field(&mut self, object: Value, slot: &Cell<Value>, value: Value) {
         slot.set(value);
         if header_of(object).is_some_and(|header| header.layout().watched()) {
-            self.field_written();
+            self.field_written(object);
         }
     }
 
-    /// A write to a field of an object with a watched layout (an installed environment) changes
-    /// what metaobjects apply: every cache built on the old slots is flushed.
+    /// A write to a field of `environment`, an object with a watched layout (an installed
+    /// environment), changes what metaobjects apply: every cache built on the old slots is
+    /// flushed, and if the environment may now redefine an operation that plain bodies do not
+    /// intercept, the running activations intercept it from now on, as if it had just been
+    /// installed (wherever it is installed: on objects, on frames or globally).
     #[cold]
-    pub fn field_written(&mut self) {
+    pub fn field_written(&mut self, environment: Value) {
         self.invalidate_dispatch_caches();
+        let variables = intercession::environment_redefines(self, environment, VARIABLE_OPERATIONS);
+        if variables || intercession::environment_redefines(self, environment, FIELD_OPERATIONS) {
+            self.intercept_running_activations();
+        }
+        if variables {
+            self.reflection.receivers_redefine_variables();
+        }
     }
 
     /// The core layout that `layout` (itself or a sibling of it) is, if it is one: such a layout

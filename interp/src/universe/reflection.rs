@@ -7,7 +7,8 @@
 //! ends, however it ends, so every other activation sees its caller's environment.
 
 use super::Universe;
-use crate::invokable::{CompiledBody, FrameView, ViewOf};
+use crate::intercession::VariableNames;
+use crate::invokable::{Frame, FrameView, ViewOf};
 use crate::unwind::Unwind;
 use std::cell::Cell;
 use yerba_mop::heap::Tracer;
@@ -20,14 +21,33 @@ pub const BASE_LEVEL: &str = "base";
 
 /// An activation running a body with intercession sites, as `Context` views see it.
 pub struct ReflectiveFrame {
+    /// The activation's frame, which identifies it while it runs; records are ordered as the
+    /// activations nest, outermost first (frames are on the native stack, which grows down).
+    pub frame: *const Frame,
     pub slots: *const Cell<Value>,
-    pub code: *const CompiledBody,
+    /// The names of the activation's variables, owned by the AST of `method`.
+    pub names: *const VariableNames,
     pub receiver: Value,
     pub method: Value,
     /// The activation's heap context, or nil when its slots are on the VM stack.
     pub context: Value,
     /// The `Context` view of this activation, created on first request.
     pub view: Value,
+}
+
+impl ReflectiveFrame {
+    /// The record of the activation running in `frame`, whose variables are `names`.
+    pub fn of(frame: &Frame, names: &VariableNames) -> ReflectiveFrame {
+        ReflectiveFrame {
+            frame,
+            slots: frame.slots_ptr(),
+            names,
+            receiver: frame.receiver,
+            method: frame.method,
+            context: frame.context,
+            view: Value::NIL,
+        }
+    }
 }
 
 pub struct ReflectionState {
@@ -46,6 +66,17 @@ pub struct ReflectionState {
     /// Derived from the three above, for the fast paths: at base level with a global or frame
     /// environment, every send and every activation is intercepted.
     intercepting: bool,
+    /// Whether an environment installed on an object or a shape may redefine a variable or
+    /// return operation (set for good on the first one).
+    receivers_redefine_variables: bool,
+    /// The last environment found to redefine no variable or return operation, with the
+    /// dispatch epoch of the finding: installing it again needs no search (`readOnly` installs
+    /// one environment per class on many objects).
+    pub last_without_variables: (Value, u64),
+    /// Derived, for block activations: whether they must look at their receiver's environment,
+    /// as they do while sends are intercepted or once an object may carry an environment
+    /// redefining their variables (a block made before it was installed gets the twin then).
+    blocks_consult_environments: bool,
     /// Whether numbers were given a method of their own for a selector the numeric fast paths
     /// of binary operators stand for (`Universe::method_installed`).
     numeric_methods_redefined: bool,
@@ -66,6 +97,9 @@ impl ReflectionState {
             frame_environment: Value::NIL,
             meta_level: 0,
             intercepting: false,
+            receivers_redefine_variables: false,
+            last_without_variables: (Value::NIL, 0),
+            blocks_consult_environments: false,
             numeric_methods_redefined: false,
             numeric_operators_send: false,
             frames: Vec::new(),
@@ -80,6 +114,20 @@ impl ReflectionState {
     #[inline(always)]
     pub fn at_base_level(&self) -> bool {
         self.meta_level == 0
+    }
+
+    /// Whether a block activation must ask whether its receiver's environment redefines its
+    /// variable operations (see `blocks_consult_environments`).
+    #[inline(always)]
+    pub fn blocks_consult_environments(&self) -> bool {
+        self.blocks_consult_environments
+    }
+
+    /// An environment that may redefine variable or return operations was installed on an
+    /// object or a shape: from now on block activations consult their receivers' environments.
+    pub fn receivers_redefine_variables(&mut self) {
+        self.receivers_redefine_variables = true;
+        self.refresh();
     }
 
     /// Whether binary operators on numbers must send their message instead of computing it.
@@ -113,6 +161,8 @@ impl ReflectionState {
         self.intercepting = self.meta_level == 0
             && !(self.global_environment.is_nil() && self.frame_environment.is_nil());
         self.numeric_operators_send = self.intercepting || self.numeric_methods_redefined;
+        self.blocks_consult_environments =
+            self.intercepting || (self.meta_level == 0 && self.receivers_redefine_variables);
     }
 
     pub fn trace(&self, tracer: &mut Tracer) {
@@ -120,6 +170,7 @@ impl ReflectionState {
         tracer.mark_value(self.unobserved_array);
         tracer.mark_value(self.global_environment);
         tracer.mark_value(self.frame_environment);
+        tracer.mark_value(self.last_without_variables.0);
         for frame in &self.frames {
             tracer.mark_value(frame.receiver);
             tracer.mark_value(frame.method);
@@ -157,6 +208,7 @@ impl Universe {
     pub fn enter_meta_level(&mut self) {
         self.reflection.meta_level += 1;
         self.reflection.intercepting = false;
+        self.reflection.blocks_consult_environments = false;
         self.reflection.numeric_operators_send = self.reflection.numeric_methods_redefined;
     }
 
@@ -177,7 +229,7 @@ impl Universe {
         if caller == environment {
             return f(self);
         }
-        self.watch_environment(environment);
+        self.watch(environment);
         self.reflection.frame_environment = environment;
         self.reflection.refresh();
         let result = f(self);
@@ -200,26 +252,61 @@ impl Universe {
         Ok(FrameView::allocate(self, layout, of).value())
     }
 
-    /// The `Context` view of the innermost activation running with intercession (the running
-    /// one, when called from one of its intercession sites).
-    pub fn current_frame_view(&mut self) -> Result<Value, Unwind> {
-        match self.reflection.frames.len() {
-            0 => Ok(Value::NIL),
-            count => self.frame_view(count - 1),
+    /// The `Context` view of the activation running in `frame` (called from one of its
+    /// intercession sites). An activation of a body that became intercepting while it ran
+    /// (`intercession/patching.rs`) has no record yet: it gets one here, in its place among the
+    /// others, which the activation removes when it ends (`forget_frame`).
+    #[inline]
+    pub fn frame_view(&mut self, frame: &Frame, names: &VariableNames) -> Result<Value, Unwind> {
+        // Usually the innermost record, that of the activation of a twin, with its view made.
+        if let Some(record) = self.reflection.frames.last() {
+            if std::ptr::eq(record.frame, frame) && !record.view.is_nil() {
+                return Ok(record.view);
+            }
+        }
+        self.find_frame_view(frame, names)
+    }
+
+    #[inline(never)]
+    fn find_frame_view(&mut self, frame: &Frame, names: &VariableNames) -> Result<Value, Unwind> {
+        let address = frame as *const Frame;
+        let frames = &mut self.reflection.frames;
+        let index = match frames.iter().rposition(|record| record.frame == address) {
+            Some(index) => index,
+            None => {
+                let index = frames
+                    .iter()
+                    .position(|record| record.frame < address)
+                    .unwrap_or(frames.len());
+                frames.insert(index, ReflectiveFrame::of(frame, names));
+                index
+            }
+        };
+        self.record_view(index)
+    }
+
+    /// The activation running in `frame`, of a body that became intercepting while it ran, ends:
+    /// its record goes, and a view of it stops working.
+    pub fn forget_frame(&mut self, frame: &Frame) {
+        let address = frame as *const Frame;
+        let frames = &mut self.reflection.frames;
+        if let Some(index) = frames.iter().rposition(|record| record.frame == address) {
+            let record = frames.remove(index);
+            if let Some(view) = FrameView::of(record.view) {
+                view.deactivate();
+            }
         }
     }
 
     /// The view of the record `index` of `reflection.frames`, created on first request.
-    fn frame_view(&mut self, index: usize) -> Result<Value, Unwind> {
+    fn record_view(&mut self, index: usize) -> Result<Value, Unwind> {
         let record = &self.reflection.frames[index];
         if !record.view.is_nil() {
             return Ok(record.view);
         }
-        // SAFETY: the record's code runs in the activation the record stands for.
-        let names = unsafe { &*record.code }.variables.as_ref() as *const _;
         let of = ViewOf {
             slots: record.slots,
-            names,
+            names: record.names,
             receiver: record.receiver,
             method: record.method,
             context: record.context,
@@ -237,7 +324,7 @@ impl Universe {
         };
         match position {
             0 => Ok(Value::NIL),
-            index => self.frame_view(index - 1),
+            index => self.record_view(index - 1),
         }
     }
 
@@ -253,5 +340,34 @@ impl Universe {
             Some(class) => Ok(unsafe { Gc::<Class>::from_value(class) }.instance_layout()),
             None => Err(self.vm_error("The class Context, needed by a MOP handler, is missing.")),
         }
+    }
+}
+
+impl Universe {
+    /// A copy of the words of the native stack from this function's frame to the stack base:
+    /// the frames of every running activation, among other things.
+    #[inline(never)]
+    pub fn native_stack_words(&self) -> Vec<usize> {
+        let marker = 0usize;
+        let word = std::mem::size_of::<usize>();
+        let low = std::hint::black_box(&marker as *const usize as usize);
+        let mut address = low.next_multiple_of(word);
+        let mut words = Vec::with_capacity(self.native_stack.end.saturating_sub(address) / word);
+        while address + word <= self.native_stack.end {
+            // SAFETY: the address is an aligned word of this thread's stack between a live frame
+            // and the stack base, all of it mapped; it is only read, as a plain integer.
+            words.push(unsafe { std::ptr::read_volatile(address as *const usize) });
+            address += word;
+        }
+        words
+    }
+
+    /// Whether `address` may be where the slots of a running activation start: in the VM
+    /// stack, on the native stack (arguments read where the caller put them) or in a heap
+    /// context.
+    pub fn may_hold_slots(&self, address: usize) -> bool {
+        self.stack.holds(address)
+            || self.native_stack.contains(&address)
+            || self.heap.find_object(address).is_some()
     }
 }

@@ -147,8 +147,9 @@ pub fn call_inlined_block(u: &mut Universe, args: &[Value]) -> Option<Exec> {
 fn execute_with_record(u: &mut Universe, body: &Node, frame: &mut Frame, index: usize) -> Exec {
     let record = &u.reflection.frames[index];
     let copy = ReflectiveFrame {
+        frame: record.frame,
         slots: record.slots,
-        code: record.code,
+        names: record.names,
         receiver: record.receiver,
         method: record.method,
         context: record.context,
