@@ -95,7 +95,8 @@ enum Decided {
 /// [`activate_through`], with how the callee runs decided in advance (`decided`, valid for
 /// receivers of `layout` in the current frame environment). A handler that can only answer its
 /// activation array back gets a placeholder instead of one (docs/mop.md): answering it means
-/// activating with the array as it would have been.
+/// activating with the array as it would have been. A primitive the handler calls may ask to
+/// observe the end of the activation (`ActivationEndObserver`, for the activation tracer).
 #[inline(always)]
 fn activate_deciding(
     u: &mut Universe,
@@ -113,7 +114,29 @@ fn activate_deciding(
     } else {
         activation_array(u, args)
     };
-    let answer = run_handler(u, metaobject, handler, args[0], [target.value(), array])?;
+    u.reflection.start_deciding();
+    let answer = run_handler(u, metaobject, handler, args[0], [target.value(), array]);
+    if let Some(observer) = u.reflection.stop_deciding() {
+        let result = answer.and_then(|answer| {
+            activate_decided(u, target, metaobject, args, answer, decided, layout)
+        });
+        (observer.ended)(u, observer.token);
+        return result;
+    }
+    activate_decided(u, target, metaobject, args, answer?, decided, layout)
+}
+
+/// Activates `target` as the activation handler of `metaobject` answered for `args`.
+#[inline(always)]
+fn activate_decided(
+    u: &mut Universe,
+    target: Target,
+    metaobject: Value,
+    args: &[Value],
+    answer: Value,
+    decided: Option<Decided>,
+    layout: Option<Gc<Layout>>,
+) -> Exec {
     if answer == u.reflection.unobserved_array {
         return invoke(u, target, args, decided);
     }

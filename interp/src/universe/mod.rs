@@ -15,7 +15,7 @@ use environments::EnvironmentLayouts;
 pub use globals::{GlobalCell, Globals};
 use loader::CoreSources;
 pub use output::Output;
-pub use reflection::{ReflectionState, ReflectiveFrame, BASE_LEVEL};
+pub use reflection::{ActivationEndObserver, ReflectionState, ReflectiveFrame, BASE_LEVEL};
 use send::LookupCache;
 pub use stack::ValueStack;
 

@@ -18,6 +18,25 @@ use yerba_mop::Value;
 /// (`system baseExecutionLevel`): the Symbol `#base`.
 pub const BASE_LEVEL: &str = "base";
 
+/// What a primitive an activation handler calls may ask for (the activation tracer's
+/// `ActivationRecordTable>>begin:subject:`): `ended` runs with `token` when the activation the
+/// handler decides has ended, however it ends (an answer, an error, a non-local return passing
+/// through), so a tool learns of the end without redefining the return operation, which would
+/// make every activation run its twin body.
+#[derive(Clone, Copy)]
+pub struct ActivationEndObserver {
+    pub ended: fn(&mut Universe, usize),
+    pub token: usize,
+}
+
+/// Whether an activation handler is running, and what it asked for its activation.
+#[derive(Clone, Copy)]
+enum Deciding {
+    No,
+    Yes,
+    Observed(ActivationEndObserver),
+}
+
 /// An activation running a body with intercession sites, as `Context` views see it.
 pub struct ReflectiveFrame {
     pub slots: *const Cell<Value>,
@@ -54,6 +73,8 @@ pub struct ReflectionState {
     numeric_operators_send: bool,
     /// The activations running with intercession, innermost last.
     pub frames: Vec<ReflectiveFrame>,
+    /// While an activation handler runs (at meta level, so handlers never nest).
+    deciding: Deciding,
 }
 
 impl ReflectionState {
@@ -69,6 +90,34 @@ impl ReflectionState {
             numeric_methods_redefined: false,
             numeric_operators_send: false,
             frames: Vec::new(),
+            deciding: Deciding::No,
+        }
+    }
+
+    /// An activation handler starts deciding an activation.
+    #[inline(always)]
+    pub fn start_deciding(&mut self) {
+        self.deciding = Deciding::Yes;
+    }
+
+    /// The handler has answered: who asked to observe the end of the activation, if anyone.
+    #[inline(always)]
+    pub fn stop_deciding(&mut self) -> Option<ActivationEndObserver> {
+        match std::mem::replace(&mut self.deciding, Deciding::No) {
+            Deciding::Observed(observer) => Some(observer),
+            _ => None,
+        }
+    }
+
+    /// Asks for `observer` to run when the activation being decided ends; `false` when no
+    /// activation handler runs or the end is observed already.
+    pub fn observe_activation_end(&mut self, observer: ActivationEndObserver) -> bool {
+        match self.deciding {
+            Deciding::Yes => {
+                self.deciding = Deciding::Observed(observer);
+                true
+            }
+            _ => false,
         }
     }
 
