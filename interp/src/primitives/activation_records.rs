@@ -75,6 +75,34 @@ struct Table {
     finished: bool,
     /// Why writing an end event failed (reported by the next send to the table).
     failure: Option<String>,
+    time: Timestamp,
+}
+
+/// The text of the last timestamp written: several events often fall in one microsecond.
+struct Timestamp {
+    microseconds: i64,
+    digits: [u8; 24],
+    start: usize,
+}
+
+impl Timestamp {
+    fn new() -> Timestamp {
+        Timestamp {
+            microseconds: -1,
+            digits: [0; 24],
+            start: 0,
+        }
+    }
+
+    /// The decimal text of the time `nanoseconds` in microseconds.
+    fn text(&mut self, nanoseconds: u64) -> &[u8] {
+        let microseconds = microseconds(nanoseconds);
+        if microseconds != self.microseconds {
+            self.microseconds = microseconds;
+            self.start = self.digits.len() - format_int(microseconds, &mut self.digits).len();
+        }
+        &self.digits[self.start..]
+    }
 }
 
 #[derive(Default)]
@@ -131,6 +159,7 @@ fn new_writing(u: &mut Universe, args: &[Value]) -> Exec {
             tail,
             finished: false,
             failure: None,
+            time: Timestamp::new(),
         });
         tables.len() - 1
     });
@@ -192,8 +221,7 @@ impl Table {
             start: now,
             children: 0,
         });
-        let mut digits = [0; 24];
-        let time = format_int(microseconds(now), &mut digits);
+        let time = self.time.text(now);
         write_file(
             Some(self.file),
             &[&record.begin_event[..], time, &self.tail[..]],
@@ -233,8 +261,7 @@ impl Table {
         if let Some(caller) = self.running.last_mut() {
             caller.children += elapsed;
         }
-        let mut digits = [0; 24];
-        let time = format_int(microseconds(now), &mut digits);
+        let time = self.time.text(now);
         write_file(
             Some(self.file),
             &[&self.end_event[..], time, &self.tail[..]],
