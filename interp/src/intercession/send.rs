@@ -114,33 +114,41 @@ fn activate_deciding(
     } else {
         activation_array(u, args)
     };
-    u.reflection.start_deciding();
     let answer = run_handler(u, metaobject, handler, args[0], [target.value(), array]);
-    if let Some(observer) = u.reflection.stop_deciding() {
-        let result = answer.and_then(|answer| {
-            activate_decided(u, target, metaobject, args, answer, decided, layout)
-        });
-        (observer.ended)(u, observer.token);
-        return result;
+    if u.reflection.end_observed() {
+        return activate_observed(u, target, metaobject, args, answer, decided, layout);
     }
-    activate_decided(u, target, metaobject, args, answer?, decided, layout)
-}
-
-/// Activates `target` as the activation handler of `metaobject` answered for `args`.
-#[inline(always)]
-fn activate_decided(
-    u: &mut Universe,
-    target: Target,
-    metaobject: Value,
-    args: &[Value],
-    answer: Value,
-    decided: Option<Decided>,
-    layout: Option<Gc<Layout>>,
-) -> Exec {
+    let answer = answer?;
     if answer == u.reflection.unobserved_array {
         return invoke(u, target, args, decided);
     }
     activate_answered(u, target, metaobject, args, answer, decided, layout)
+}
+
+/// Activates `target` as the activation handler of `metaobject` answered for `args`, for an
+/// activation whose end a primitive the handler called observes (`ActivationEndObserver`; if
+/// the handler's answer is an unwind, the activation ends at once).
+#[inline(never)]
+fn activate_observed(
+    u: &mut Universe,
+    target: Target,
+    metaobject: Value,
+    args: &[Value],
+    answer: Exec,
+    decided: Option<Decided>,
+    layout: Option<Gc<Layout>>,
+) -> Exec {
+    let observer = u.reflection.take_end_observer();
+    let result = answer.and_then(|answer| {
+        if answer == u.reflection.unobserved_array {
+            return invoke(u, target, args, decided);
+        }
+        activate_answered(u, target, metaobject, args, answer, decided, layout)
+    });
+    if let Some(observer) = observer {
+        (observer.ended)(u, observer.token);
+    }
+    result
 }
 
 /// Activates `target` as the activation handler of `metaobject` answered for `args`: with the

@@ -29,14 +29,6 @@ pub struct ActivationEndObserver {
     pub token: usize,
 }
 
-/// Whether an activation handler is running, and what it asked for its activation.
-#[derive(Clone, Copy)]
-enum Deciding {
-    No,
-    Yes,
-    Observed(ActivationEndObserver),
-}
-
 /// An activation running a body with intercession sites, as `Context` views see it.
 pub struct ReflectiveFrame {
     pub slots: *const Cell<Value>,
@@ -73,8 +65,8 @@ pub struct ReflectionState {
     numeric_operators_send: bool,
     /// The activations running with intercession, innermost last.
     pub frames: Vec<ReflectiveFrame>,
-    /// While an activation handler runs (at meta level, so handlers never nest).
-    deciding: Deciding,
+    /// What the running activation handler asked to observe the end of its activation.
+    end_observer: Option<ActivationEndObserver>,
 }
 
 impl ReflectionState {
@@ -90,35 +82,33 @@ impl ReflectionState {
             numeric_methods_redefined: false,
             numeric_operators_send: false,
             frames: Vec::new(),
-            deciding: Deciding::No,
+            end_observer: None,
         }
     }
 
-    /// An activation handler starts deciding an activation.
+    /// Whether the activation handler that has just answered asked to observe the end of its
+    /// activation ([`ReflectionState::take_end_observer`] tells who). Checked after the
+    /// handler only: a mark before it would cost every intercepted activation more than the
+    /// check.
     #[inline(always)]
-    pub fn start_deciding(&mut self) {
-        self.deciding = Deciding::Yes;
+    pub fn end_observed(&self) -> bool {
+        self.end_observer.is_some()
     }
 
-    /// The handler has answered: who asked to observe the end of the activation, if anyone.
-    #[inline(always)]
-    pub fn stop_deciding(&mut self) -> Option<ActivationEndObserver> {
-        match std::mem::replace(&mut self.deciding, Deciding::No) {
-            Deciding::Observed(observer) => Some(observer),
-            _ => None,
-        }
+    pub fn take_end_observer(&mut self) -> Option<ActivationEndObserver> {
+        self.end_observer.take()
     }
 
-    /// Asks for `observer` to run when the activation being decided ends; `false` when no
-    /// activation handler runs or the end is observed already.
+    /// Asks for `observer` to run when the activation the running activation handler decides
+    /// ends; `false` at base level (no handler runs) or when that end is observed already.
+    /// Sent at meta level by code other than an activation handler, the observer would
+    /// observe the next activation a handler decides.
     pub fn observe_activation_end(&mut self, observer: ActivationEndObserver) -> bool {
-        match self.deciding {
-            Deciding::Yes => {
-                self.deciding = Deciding::Observed(observer);
-                true
-            }
-            _ => false,
+        if self.at_base_level() || self.end_observer.is_some() {
+            return false;
         }
+        self.end_observer = Some(observer);
+        true
     }
 
     #[inline(always)]
