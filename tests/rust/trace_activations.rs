@@ -207,6 +207,66 @@ fn a_block_traces_only_its_own_activations() {
 }
 
 #[test]
+fn the_trace_survives_collections() {
+    let dir = fresh_temp_dir("trace-gc-stress");
+    let file = dir.join("fib.json");
+    let program = "tests/programs/trace_fibonacci.som";
+    let traced = run(&[
+        "--gc-stress",
+        "--trace-activations",
+        file.to_str().unwrap(),
+        program,
+    ]);
+    assert_eq!(traced.code, Some(0), "{}", traced.describe());
+    let activations = activations(&file);
+    let counts = counts(&activations);
+    assert_eq!(counts["trace_fibonacci>>fib:"], 1973);
+    assert_eq!(counts["[] in trace_fibonacci>>sum:"], 3);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_traced_block_inside_a_traced_program_has_a_trace_of_its_own() {
+    let dir = fresh_temp_dir("trace-nested");
+    let outer = dir.join("outer.json");
+    let inner = dir.join("inner.json");
+    let outcome = run(&[
+        "--trace-activations",
+        outer.to_str().unwrap(),
+        "tests/programs/trace_one_block.som",
+        inner.to_str().unwrap(),
+    ]);
+    assert_eq!(outcome.code, Some(0), "{}", outcome.describe());
+    // fib: 5 before and after the traced block, 15 activations each.
+    assert_eq!(counts(&activations(&outer))["trace_one_block>>fib:"], 30);
+    assert_eq!(counts(&activations(&inner))["trace_one_block>>fib:"], 177);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_copied_tracer_chooses_what_it_records() {
+    let dir = fresh_temp_dir("trace-custom");
+    let file = dir.join("custom.json");
+    let outcome = run(&[
+        "-cp",
+        "tests/programs",
+        "tests/programs/trace_custom.som",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(outcome.code, Some(0), "{}", outcome.describe());
+    assert_eq!(outcome.stdout.trim(), "total = 8");
+    let activations = activations(&file);
+    let names: Vec<&str> = activations.iter().map(|a| a.name.as_str()).collect();
+    // No blocks, and not Integer>>timesRepeat:.
+    assert_eq!(
+        names,
+        ["trace_custom>>sum:", "Array>>inject:into:", "Array>>do:"]
+    );
+    assert_eq!(summary_row(&outcome.stderr, "do:", "Array")[0], "1");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
 fn tracing_needs_a_file_and_the_mop() {
     let outcome = run(&["--trace-activations"]);
     assert_eq!(outcome.code, Some(1), "{}", outcome.describe());

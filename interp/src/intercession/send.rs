@@ -95,7 +95,8 @@ enum Decided {
 /// [`activate_through`], with how the callee runs decided in advance (`decided`, valid for
 /// receivers of `layout` in the current frame environment). A handler that can only answer its
 /// activation array back gets a placeholder instead of one (docs/mop.md): answering it means
-/// activating with the array as it would have been.
+/// activating with the array as it would have been. A primitive the handler calls may ask to
+/// observe the end of the activation (`ActivationEndObserver`, for the activation tracer).
 #[inline(always)]
 fn activate_deciding(
     u: &mut Universe,
@@ -113,11 +114,41 @@ fn activate_deciding(
     } else {
         activation_array(u, args)
     };
-    let answer = run_handler(u, metaobject, handler, args[0], [target.value(), array])?;
+    let answer = run_handler(u, metaobject, handler, args[0], [target.value(), array]);
+    if u.reflection.end_observed() {
+        return activate_observed(u, target, metaobject, args, answer, decided, layout);
+    }
+    let answer = answer?;
     if answer == u.reflection.unobserved_array {
         return invoke(u, target, args, decided);
     }
     activate_answered(u, target, metaobject, args, answer, decided, layout)
+}
+
+/// Activates `target` as the activation handler of `metaobject` answered for `args`, for an
+/// activation whose end a primitive the handler called observes (`ActivationEndObserver`; if
+/// the handler's answer is an unwind, the activation ends at once).
+#[inline(never)]
+fn activate_observed(
+    u: &mut Universe,
+    target: Target,
+    metaobject: Value,
+    args: &[Value],
+    answer: Exec,
+    decided: Option<Decided>,
+    layout: Option<Gc<Layout>>,
+) -> Exec {
+    let observer = u.reflection.take_end_observer();
+    let result = answer.and_then(|answer| {
+        if answer == u.reflection.unobserved_array {
+            return invoke(u, target, args, decided);
+        }
+        activate_answered(u, target, metaobject, args, answer, decided, layout)
+    });
+    if let Some(observer) = observer {
+        (observer.ended)(u, observer.token);
+    }
+    result
 }
 
 /// Activates `target` as the activation handler of `metaobject` answered for `args`: with the

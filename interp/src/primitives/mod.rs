@@ -7,6 +7,7 @@
 //! kind of its receiver and arguments (see [`arguments`]) before touching them, and reports a
 //! mismatch as a VM error; none of them may panic.
 
+mod activation_records;
 mod activations;
 mod arguments;
 mod array;
@@ -58,6 +59,7 @@ static TABLES: &[&[Entry]] = &[
     shapes::PRIMITIVES,
     reflection::PRIMITIVES,
     activations::PRIMITIVES,
+    activation_records::PRIMITIVES,
     trace_file::PRIMITIVES,
 ];
 

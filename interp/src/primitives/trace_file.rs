@@ -8,15 +8,14 @@
 //! still open, [`close_at_exit`] first lets the Smalltalk side finish them (`TraceFile class>>
 //! closeAllAtExit`, at meta level), then flushes and closes whatever is left.
 
-use super::arguments::{binary, expect_class, expect_string, ternary, unary, wrong_kind};
+use super::arguments::{binary, expect_class, expect_string, unary, wrong_kind};
 use super::numbers::{int_of, Int};
-use super::system::ticks_now;
 use super::Entry;
 use crate::universe::Universe;
 use crate::unwind::{Exec, Unwind};
 use std::cell::RefCell;
 use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use yerba_mop::object::{header_of, VmString};
 use yerba_mop::Value;
 
@@ -24,17 +23,44 @@ pub static PRIMITIVES: &[Entry] = &[
     ("TraceFile", true, "newOn:", new_on),
     ("TraceFile", true, "jsonString:", json_string_of),
     ("TraceFile", false, "append:", append),
-    ("TraceFile", false, "append:ticksAnd:", append_ticks_and),
     ("TraceFile", false, "isOpen", is_open),
     ("TraceFile", false, "flushAndClose", flush_and_close),
 ];
 
-/// Bytes a trace file buffers before writing them out.
+/// Bytes a trace file buffers before writing them out (events are a few dozen bytes each).
 const BUFFER_BYTES: usize = 1 << 20;
 
 struct Writer {
-    out: BufWriter<File>,
+    file: File,
+    /// What was appended and not yet written out.
+    buffer: Vec<u8>,
     path: String,
+}
+
+impl Writer {
+    /// Appends the pieces, writing the buffer out once it holds [`BUFFER_BYTES`].
+    #[inline]
+    fn append(&mut self, pieces: &[&[u8]]) -> Result<(), String> {
+        for piece in pieces {
+            self.buffer.extend_from_slice(piece);
+        }
+        if self.buffer.len() < BUFFER_BYTES {
+            return Ok(());
+        }
+        self.write_out()
+    }
+
+    fn write_out(&mut self) -> Result<(), String> {
+        let written = self.file.write_all(&self.buffer);
+        self.buffer.clear();
+        written.map_err(|error| {
+            format!(
+                "Cannot write the trace file '{}': {}.",
+                self.path,
+                describe(&error)
+            )
+        })
+    }
 }
 
 thread_local! {
@@ -65,7 +91,8 @@ fn new_on(u: &mut Universe, args: &[Value]) -> Exec {
     let number = OPEN_FILES.with(|files| {
         let mut files = files.borrow_mut();
         files.push(Some(Writer {
-            out: BufWriter::with_capacity(BUFFER_BYTES, file),
+            file,
+            buffer: Vec::with_capacity(BUFFER_BYTES),
             path,
         }));
         files.len() - 1
@@ -84,26 +111,11 @@ fn append(u: &mut Universe, args: &[Value]) -> Exec {
     match int_of(text) {
         Some(Int::Small(n)) => {
             let mut digits = [0; 24];
-            write(u, receiver, &[format_int(n, &mut digits).as_bytes()])
+            write(u, receiver, &[format_int(n, &mut digits)])
         }
         Some(Int::Big(n)) => write(u, receiver, &[n.to_string().as_bytes()]),
         None => Err(wrong_kind(u, "String", text)),
     }
-}
-
-/// `append: before ticksAnd: after`: the String `before`, the time `system ticks` answers now
-/// (microseconds since the VM started) and the String `after`; answers the time. One send
-/// writes a timestamped event.
-fn append_ticks_and(u: &mut Universe, args: &[Value]) -> Exec {
-    let (receiver, before, after) = ternary(u, args)?;
-    let before = expect_string(u, before)?;
-    let after = expect_string(u, after)?;
-    let now = ticks_now(u);
-    let mut digits = [0; 24];
-    let time = format_int(now, &mut digits).as_bytes();
-    let pieces = [before.as_str().as_bytes(), time, after.as_str().as_bytes()];
-    write(u, receiver, &pieces)?;
-    Ok(u.new_int(now))
 }
 
 /// `TraceFile jsonString: text`: the String or Symbol as a JSON string literal (quoted, with
@@ -168,50 +180,40 @@ pub fn close_at_exit(u: &mut Universe) {
 
 /// Appends the pieces to the receiver's file; answers the receiver.
 fn write(u: &mut Universe, receiver: Value, pieces: &[&[u8]]) -> Exec {
-    let number = file_number(receiver);
-    let outcome = OPEN_FILES.with(|files| {
-        let mut files = files.borrow_mut();
-        match number
-            .and_then(|n| files.get_mut(n))
-            .and_then(Option::as_mut)
-        {
-            Some(writer) => pieces
-                .iter()
-                .try_for_each(|piece| writer.out.write_all(piece))
-                .map_err(|error| {
-                    format!(
-                        "Cannot write the trace file '{}': {}.",
-                        writer.path,
-                        describe(&error)
-                    )
-                }),
-            None => Err(String::from("The trace file is closed.")),
-        }
-    });
-    match outcome {
+    match write_file(file_number(receiver), pieces) {
         Ok(()) => Ok(receiver),
         Err(message) => Err(u.vm_error(message)),
     }
 }
 
-fn close(writer: Writer) -> Result<(), String> {
-    let Writer { mut out, path } = writer;
-    out.flush().map_err(|error| {
-        format!(
-            "Cannot write the trace file '{path}': {}.",
-            describe(&error)
-        )
+/// Appends the pieces to the open file numbered `number`, or says why it cannot.
+pub(super) fn write_file(number: Option<usize>, pieces: &[&[u8]]) -> Result<(), String> {
+    OPEN_FILES.with(|files| {
+        let mut files = files.borrow_mut();
+        match number
+            .and_then(|n| files.get_mut(n))
+            .and_then(Option::as_mut)
+        {
+            Some(writer) => writer.append(pieces),
+            None => Err(String::from("The trace file is closed.")),
+        }
     })
 }
 
-/// The first field of a TraceFile object, which holds its file's number.
-fn handle_slot(object: Value) -> Option<&'static std::cell::Cell<Value>> {
+fn close(mut writer: Writer) -> Result<(), String> {
+    writer.write_out()
+}
+
+/// The first field of an object the VM keeps a table entry for (a TraceFile, an
+/// ActivationRecordTable), which holds the entry's number.
+pub(super) fn handle_slot(object: Value) -> Option<&'static std::cell::Cell<Value>> {
     let layout = header_of(object)?.layout();
     // SAFETY: `object` has this layout, and the layout has at least one field.
     (layout.field_count() > 0).then(|| unsafe { layout.field_slot(object, 0) })
 }
 
-fn file_number(object: Value) -> Option<usize> {
+/// The number in the first field of `object` (see [`handle_slot`]).
+pub(super) fn file_number(object: Value) -> Option<usize> {
     let number = handle_slot(object)?.get().as_small_int()?;
     usize::try_from(number).ok()
 }
@@ -224,24 +226,38 @@ fn describe(error: &std::io::Error) -> String {
     }
 }
 
-/// The decimal text of `n`, formatted into `buffer` (room for any i64) without allocating.
-fn format_int(n: i64, buffer: &mut [u8; 24]) -> &str {
+/// "00", "01", ..., "99": formatting two digits at a time halves the divisions.
+const DIGIT_PAIRS: [u8; 200] = {
+    let mut pairs = [0; 200];
+    let mut i = 0;
+    while i < 100 {
+        pairs[2 * i] = b'0' + (i / 10) as u8;
+        pairs[2 * i + 1] = b'0' + (i % 10) as u8;
+        i += 1;
+    }
+    pairs
+};
+
+/// The decimal text of `n`, formatted at the end of `buffer` (room for any i64) without
+/// allocating: timestamps are formatted twice per traced activation.
+pub(super) fn format_int(n: i64, buffer: &mut [u8; 24]) -> &[u8] {
     let mut position = buffer.len();
     let mut rest = n.unsigned_abs();
-    loop {
+    while rest >= 10 {
+        let pair = (rest % 100) as usize * 2;
+        position -= 2;
+        buffer[position..position + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
+        rest /= 100;
+    }
+    if rest > 0 || position == buffer.len() {
         position -= 1;
-        buffer[position] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
+        buffer[position] = b'0' + rest as u8;
     }
     if n < 0 {
         position -= 1;
         buffer[position] = b'-';
     }
-    // The buffer holds ASCII digits and a sign only.
-    std::str::from_utf8(&buffer[position..]).unwrap_or_default()
+    &buffer[position..]
 }
 
 /// `text` as a JSON string literal.
@@ -270,10 +286,21 @@ mod tests {
     #[test]
     fn integers_format_in_decimal() {
         let mut buffer = [0; 24];
-        assert_eq!(format_int(0, &mut buffer), "0");
-        assert_eq!(format_int(1234567, &mut buffer), "1234567");
-        assert_eq!(format_int(-42, &mut buffer), "-42");
-        assert_eq!(format_int(i64::MIN, &mut buffer), i64::MIN.to_string());
+        for n in [
+            0,
+            7,
+            10,
+            99,
+            100,
+            1234567,
+            12345678,
+            -42,
+            -5,
+            i64::MAX,
+            i64::MIN,
+        ] {
+            assert_eq!(format_int(n, &mut buffer), n.to_string().as_bytes());
+        }
     }
 
     #[test]

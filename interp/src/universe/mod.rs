@@ -16,7 +16,7 @@ pub use globals::{GlobalCell, Globals};
 use loader::CoreSources;
 pub use loader::DefinitionError;
 pub use output::Output;
-pub use reflection::{ReflectionState, ReflectiveFrame, BASE_LEVEL};
+pub use reflection::{ActivationEndObserver, ReflectionState, ReflectiveFrame, BASE_LEVEL};
 use send::LookupCache;
 pub use stack::ValueStack;
 

@@ -19,6 +19,17 @@ use yerba_mop::Value;
 /// (`system baseExecutionLevel`): the Symbol `#base`.
 pub const BASE_LEVEL: &str = "base";
 
+/// What a primitive an activation handler calls may ask for (the activation tracer's
+/// `ActivationRecordTable>>begin:subject:`): `ended` runs with `token` when the activation the
+/// handler decides has ended, however it ends (an answer, an error, a non-local return passing
+/// through), so a tool learns of the end without redefining the return operation, which would
+/// make every activation run its twin body.
+#[derive(Clone, Copy)]
+pub struct ActivationEndObserver {
+    pub ended: fn(&mut Universe, usize),
+    pub token: usize,
+}
+
 /// An activation running a body with intercession sites, as `Context` views see it.
 pub struct ReflectiveFrame {
     /// The activation's frame, which identifies it while it runs; records are ordered as the
@@ -85,6 +96,8 @@ pub struct ReflectionState {
     numeric_operators_send: bool,
     /// The activations running with intercession, innermost last.
     pub frames: Vec<ReflectiveFrame>,
+    /// What the running activation handler asked to observe the end of its activation.
+    end_observer: Option<ActivationEndObserver>,
 }
 
 impl ReflectionState {
@@ -103,7 +116,33 @@ impl ReflectionState {
             numeric_methods_redefined: false,
             numeric_operators_send: false,
             frames: Vec::new(),
+            end_observer: None,
         }
+    }
+
+    /// Whether the activation handler that has just answered asked to observe the end of its
+    /// activation ([`ReflectionState::take_end_observer`] tells who). Checked after the
+    /// handler only: a mark before it would cost every intercepted activation more than the
+    /// check.
+    #[inline(always)]
+    pub fn end_observed(&self) -> bool {
+        self.end_observer.is_some()
+    }
+
+    pub fn take_end_observer(&mut self) -> Option<ActivationEndObserver> {
+        self.end_observer.take()
+    }
+
+    /// Asks for `observer` to run when the activation the running activation handler decides
+    /// ends; `false` at base level (no handler runs) or when that end is observed already.
+    /// Sent at meta level by code other than an activation handler, the observer would
+    /// observe the next activation a handler decides.
+    pub fn observe_activation_end(&mut self, observer: ActivationEndObserver) -> bool {
+        if self.at_base_level() || self.end_observer.is_some() {
+            return false;
+        }
+        self.end_observer = Some(observer);
+        true
     }
 
     #[inline(always)]
