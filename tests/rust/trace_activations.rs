@@ -271,7 +271,9 @@ fn tracing_needs_a_file_and_the_mop() {
     let outcome = run(&["--trace-activations"]);
     assert_eq!(outcome.code, Some(1), "{}", outcome.describe());
     assert!(
-        outcome.stderr.contains("a value is required for '--trace-activations <file>'"),
+        outcome
+            .stderr
+            .contains("a value is required for '--trace-activations <file>'"),
         "{}",
         outcome.describe()
     );

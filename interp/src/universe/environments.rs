@@ -16,8 +16,8 @@
 //! layouts: `shape` answers the shape they were fitted from.
 
 use super::{fatal_out_of_memory, Universe};
-use crate::unwind::{Exec, Unwind};
 use crate::intercession::{self, FIELD_OPERATIONS, VARIABLE_OPERATIONS};
+use crate::unwind::{Exec, Unwind};
 use rustc_hash::FxHashMap;
 use std::cell::Cell;
 use yerba_mop::object::{header_of, Class, Gc, Layout};
