@@ -42,6 +42,9 @@ fn with_universe(options: Options, f: impl FnOnce(&mut Universe) -> i32) -> i32 
     let mut u = Universe::new(options, stack_base, INTERPRETER_STACK_BYTES);
     let status = f(&mut u);
     std::hint::black_box(&stack_marker);
+    // The process ends with the status: returning the heap's memory piece by piece would only
+    // delay it (output and trace files are finished by then).
+    std::mem::forget(u);
     status
 }
 
