@@ -112,10 +112,7 @@ impl VariableWrite {
     #[inline(always)]
     fn write_further(&self, u: &mut Universe, frame: &mut Frame, depth: u32, value: Value) -> Exec {
         if depth == INTERCEPTED {
-            let variable = self.intercepted.get();
-            return variable
-                .expect("the variable is set before the depth")
-                .write(u, frame, value);
+            return self.write_intercepted(u, frame, value);
         }
         let variable = OuterVariable {
             depth,
@@ -123,5 +120,15 @@ impl VariableWrite {
         };
         variable.write(frame, value);
         Ok(value)
+    }
+
+    /// Out of line, so that the plain write keeps a small prologue.
+    #[cold]
+    #[inline(never)]
+    fn write_intercepted(&self, u: &mut Universe, frame: &mut Frame, value: Value) -> Exec {
+        let variable = self.intercepted.get();
+        variable
+            .expect("the variable is set before the depth")
+            .write(u, frame, value)
     }
 }
