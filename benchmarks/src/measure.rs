@@ -213,8 +213,8 @@ pub mod test_support;
 
 #[cfg(test)]
 mod tests {
+    use super::test_support::bench;
     use super::*;
-    use crate::suite;
 
     fn result(samples: &[(u32, u64, bool)], failure: Option<&str>) -> VmResult {
         VmResult {
@@ -229,17 +229,6 @@ mod tests {
                 })
                 .collect(),
             failure: failure.map(str::to_string),
-        }
-    }
-
-    fn bench(name: &str, per_vm: Vec<VmResult>) -> BenchResult {
-        let benchmark = suite::find(name).unwrap();
-        BenchResult {
-            job: Job {
-                benchmark,
-                inner: benchmark.inner,
-            },
-            per_vm,
         }
     }
 
