@@ -19,14 +19,18 @@ use std::fmt;
 #[repr(transparent)]
 pub struct Value(u64);
 
-const DOUBLE_OFFSET: u64 = 1 << 49;
-const SMALL_INT_TAG: u64 = 0xFFFE_0000_0000_0000;
-const SMALL_INT_BITS: u32 = 49;
-const FALSE_BITS: u64 = 0x10;
-const TRUE_BITS: u64 = 0x20;
-/// Words below this are immediate constants, never pointers.
-const FIRST_POINTER: u64 = 4096;
-const CANONICAL_NAN: u64 = 0x7FF8_0000_0000_0000;
+/// The encoding's constants, for code that builds or tests values itself (the native tier).
+pub mod encoding {
+    pub const DOUBLE_OFFSET: u64 = 1 << 49;
+    pub const SMALL_INT_TAG: u64 = 0xFFFE_0000_0000_0000;
+    pub const SMALL_INT_BITS: u32 = 49;
+    pub const FALSE_BITS: u64 = 0x10;
+    pub const TRUE_BITS: u64 = 0x20;
+    /// Words below this are immediate constants, never pointers.
+    pub const FIRST_POINTER: u64 = 4096;
+    pub const CANONICAL_NAN: u64 = 0x7FF8_0000_0000_0000;
+}
+use encoding::*;
 
 impl Value {
     pub const NIL: Value = Value(0);
