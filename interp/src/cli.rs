@@ -28,6 +28,11 @@ Options (only before the program):
   --stats                  print garbage-collection statistics to stderr at exit
   --no-mop                 compile without intercession sites and disable the
                            metaobject protocol (the baseline for measuring its cost)
+  --no-jit                 run everything in the interpreter (no native code)
+  --jit-threshold <n>      compile a method or block to native code after <n>
+                           activations (default 500)
+  --jit-always             compile every method and block at its first activation
+  --jit-log                report each compilation, and the totals at exit, on stderr
   --trace-activations <file>
                            record every method and block activation into <file>
                            (Chrome trace event format) and print a summary of the
@@ -76,6 +81,15 @@ struct CommandLine {
     stats: bool,
     #[arg(long)]
     no_mop: bool,
+    #[arg(long)]
+    no_jit: bool,
+    /// Checked by [`jit_threshold`], whose message names the option and the value.
+    #[arg(long, value_name = "n", allow_hyphen_values = true)]
+    jit_threshold: Option<OsString>,
+    #[arg(long)]
+    jit_always: bool,
+    #[arg(long)]
+    jit_log: bool,
     /// The trace file; its name must be text, as Smalltalk opens it.
     #[arg(long, value_name = "file", allow_hyphen_values = true)]
     trace_activations: Option<OsString>,
@@ -101,6 +115,12 @@ impl CommandLine {
         };
         if self.gc_stress {
             options.gc_policy.stress_interval = Some(97);
+        }
+        options.tier.enabled = !self.no_jit;
+        options.tier.compile_all = self.jit_always;
+        options.tier.log = self.jit_log;
+        if let Some(threshold) = &self.jit_threshold {
+            options.tier.threshold = jit_threshold(threshold)?;
         }
         if let Some(size) = &self.max_heap {
             options.gc_policy.max_heap_bytes = heap_size(size)?;
@@ -210,6 +230,18 @@ fn heap_size(size: &OsStr) -> Result<usize, String> {
         Ok(mib) if mib > 0 => Ok(mib.saturating_mul(1024 * 1024)),
         _ => Err(format!(
             "--max-heap: '{text}' is not a positive whole number of MiB"
+        )),
+    }
+}
+
+/// `--jit-threshold`'s value: a whole number of activations, at least 1.
+fn jit_threshold(count: &OsStr) -> Result<u32, String> {
+    let text = count.to_string_lossy();
+    match text.parse::<u32>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(format!(
+            "--jit-threshold: '{text}' is not a whole number of activations between 1 and {}",
+            u32::MAX
         )),
     }
 }

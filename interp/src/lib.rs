@@ -8,6 +8,7 @@ pub mod cli;
 pub mod compiler;
 pub mod intercession;
 pub mod invokable;
+pub mod native;
 pub mod nodes;
 pub mod primitives;
 pub mod repl;
@@ -72,9 +73,7 @@ impl Universe {
         };
         primitives::close_at_exit(self);
         let status = self.out.finish(status);
-        if self.print_stats {
-            self.report_statistics();
-        }
+        self.report_statistics();
         status
     }
 

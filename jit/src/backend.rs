@@ -76,7 +76,14 @@ impl Jit {
         flags.set("use_colocated_libcalls", "false").ok()?;
         // The verifier nearly doubles compile time; the tier's unit tests run it.
         flags
-            .set("enable_verifier", if cfg!(debug_assertions) { "true" } else { "false" })
+            .set(
+                "enable_verifier",
+                if cfg!(debug_assertions) {
+                    "true"
+                } else {
+                    "false"
+                },
+            )
             .ok()?;
         let isa_builder = cranelift_native::builder_with_options(true).ok()?;
         let isa = isa_builder.finish(settings::Flags::new(flags)).ok()?;
@@ -98,8 +105,10 @@ impl Jit {
     ) -> Result<CompiledCode, CompileError> {
         let started = Instant::now();
         let failed = |e: &dyn fmt::Display| CompileError(e.to_string());
-        let mut module =
-            JITModule::new(JITBuilder::with_isa(self.isa.clone(), default_libcall_names()));
+        let mut module = JITModule::new(JITBuilder::with_isa(
+            self.isa.clone(),
+            default_libcall_names(),
+        ));
         let signature = exec_signature(params, self.isa.default_call_conv());
         let id = module
             .declare_anonymous_function(&signature)

@@ -118,7 +118,7 @@ impl<'a> Emitter<'a> {
 
     /// Calls the runtime function at `function` (`extern "C" fn(u64, ...) -> NativeExec`):
     /// answers its value and unwind tag.
-    pub fn call(&mut self, function: usize, args: &[Value]) -> (Value, Value) {
+    pub fn call(&mut self, function: *const u8, args: &[Value]) -> (Value, Value) {
         let signature = self.signature(args.len());
         let callee = self.word(function as u64);
         let call = self.b.ins().call_indirect(signature, callee, args);
@@ -127,7 +127,7 @@ impl<'a> Emitter<'a> {
     }
 
     /// As [`Emitter::call`], leaving the unit when the callee unwinds: answers its value.
-    pub fn call_may_unwind(&mut self, function: usize, args: &[Value]) -> Value {
+    pub fn call_may_unwind(&mut self, function: *const u8, args: &[Value]) -> Value {
         let (value, unwind) = self.call(function, args);
         self.unwind_unless_zero(unwind);
         value
@@ -161,9 +161,11 @@ impl<'a> Emitter<'a> {
     /// native stacks, so the values stay reachable).
     pub fn spill(&mut self, values: &[Value]) -> Value {
         let bytes = (values.len().max(1) * 8) as u32;
-        let slot = self
-            .b
-            .create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, bytes, 3));
+        let slot = self.b.create_sized_stack_slot(StackSlotData::new(
+            StackSlotKind::ExplicitSlot,
+            bytes,
+            3,
+        ));
         for (i, value) in values.iter().enumerate() {
             self.b
                 .ins()
@@ -233,9 +235,11 @@ impl<'a> Emitter<'a> {
     /// Whether both words are small integers: the tag is all ones, so it survives `and`.
     pub fn are_small_ints(&mut self, a: Value, b: Value) -> Value {
         let both = self.b.ins().band(a, b);
-        self.b
-            .ins()
-            .icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, both, SMALL_INT_TAG as i64)
+        self.b.ins().icmp_imm_s(
+            IntCC::UnsignedGreaterThanOrEqual,
+            both,
+            SMALL_INT_TAG as i64,
+        )
     }
 
     pub fn is_small_int(&mut self, a: Value) -> Value {
@@ -252,7 +256,10 @@ impl<'a> Emitter<'a> {
 
     /// A machine integer known to fit a small integer, tagged.
     pub fn tag_int(&mut self, i: Value) -> Value {
-        let low = self.b.ins().band_imm_s(i, ((1u64 << SMALL_INT_BITS) - 1) as i64);
+        let low = self
+            .b
+            .ins()
+            .band_imm_s(i, ((1u64 << SMALL_INT_BITS) - 1) as i64);
         self.b.ins().bor_imm_s(low, SMALL_INT_TAG as i64)
     }
 
@@ -296,7 +303,10 @@ impl<'a> Emitter<'a> {
     }
 
     pub fn is_double(&mut self, a: Value) -> Value {
-        let shifted = self.b.ins().iadd_imm_s(a, DOUBLE_OFFSET.wrapping_neg() as i64);
+        let shifted = self
+            .b
+            .ins()
+            .iadd_imm_s(a, DOUBLE_OFFSET.wrapping_neg() as i64);
         self.b.ins().icmp_imm_s(
             IntCC::UnsignedLessThan,
             shifted,
@@ -305,7 +315,10 @@ impl<'a> Emitter<'a> {
     }
 
     pub fn unbox_double(&mut self, a: Value) -> Value {
-        let bits = self.b.ins().iadd_imm_s(a, DOUBLE_OFFSET.wrapping_neg() as i64);
+        let bits = self
+            .b
+            .ins()
+            .iadd_imm_s(a, DOUBLE_OFFSET.wrapping_neg() as i64);
         self.b.ins().bitcast(types::F64, MemFlagsData::new(), bits)
     }
 
@@ -327,9 +340,11 @@ impl<'a> Emitter<'a> {
     pub fn is_pointer(&mut self, a: Value) -> Value {
         let first = yerba_mop::value::encoding::FIRST_POINTER;
         let shifted = self.b.ins().iadd_imm_s(a, first.wrapping_neg() as i64);
-        self.b
-            .ins()
-            .icmp_imm_s(IntCC::UnsignedLessThan, shifted, (DOUBLE_OFFSET - first) as i64)
+        self.b.ins().icmp_imm_s(
+            IntCC::UnsignedLessThan,
+            shifted,
+            (DOUBLE_OFFSET - first) as i64,
+        )
     }
 }
 

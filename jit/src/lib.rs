@@ -9,10 +9,11 @@ mod backend;
 mod emitter;
 
 pub use backend::{CompileError, CompiledCode, Jit};
-pub use emitter::{Emitter, IntArithmetic, Label, NativeExec};
 pub use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 pub use cranelift_codegen::ir::Value as IrValue;
+pub use cranelift_codegen::ir::{types, InstBuilder, MemFlagsData};
 pub use cranelift_frontend::Variable;
+pub use emitter::{Emitter, IntArithmetic, Label, NativeExec};
 
 #[cfg(test)]
 mod tests;

@@ -1,8 +1,8 @@
 //! The builder's pieces, compiled and run: tagged arithmetic with its overflow check, doubles,
 //! runtime calls answering two words, and unwinding out of a unit.
 
-use cranelift_codegen::ir::InstBuilder;
 use crate::{Emitter, IntArithmetic, IntCC, Jit, NativeExec};
+use cranelift_codegen::ir::InstBuilder;
 use yerba_mop::Value;
 
 type Unit2 = extern "C" fn(u64, u64) -> NativeExec;
@@ -52,7 +52,10 @@ fn small_integer_arithmetic_detects_overflow_at_49_bits() {
     assert_eq!(run2(&sub, int(3), int(5)).value, int(-2).bits());
     assert_eq!(run2(&mul, int(-6), int(7)).value, int(-42).bits());
     assert_eq!(run2(&mul, int(1 << 30), int(1 << 30)).unwind, 7);
-    assert_eq!(run2(&mul, int(1 << 24), int(-(1 << 24))).value, int(min).bits());
+    assert_eq!(
+        run2(&mul, int(1 << 24), int(-(1 << 24))).value,
+        int(min).bits()
+    );
 }
 
 #[test]
@@ -81,7 +84,10 @@ fn doubles_are_unboxed_and_boxed_with_canonical_nans() {
         let boxed = e.box_double(s);
         e.answer(boxed);
     });
-    assert_eq!(run2(&sum, Value::double(1.5), int(2)).value, Value::double(3.5).bits());
+    assert_eq!(
+        run2(&sum, Value::double(1.5), int(2)).value,
+        Value::double(3.5).bits()
+    );
     let sum_of_doubles = compile2(|e| {
         let (a, b) = (e.param(0), e.param(1));
         let (x, y) = (e.unbox_double(a), e.unbox_double(b));
@@ -89,16 +95,25 @@ fn doubles_are_unboxed_and_boxed_with_canonical_nans() {
         let boxed = e.box_double(s);
         e.answer(boxed);
     });
-    let (inf, minus_inf) = (Value::double(f64::INFINITY), Value::double(f64::NEG_INFINITY));
+    let (inf, minus_inf) = (
+        Value::double(f64::INFINITY),
+        Value::double(f64::NEG_INFINITY),
+    );
     let nan = run2(&sum_of_doubles, inf, minus_inf).value;
     assert_eq!(nan, Value::double(f64::NAN).bits());
 }
 
 extern "C" fn doubled_or_unwind(x: u64) -> NativeExec {
     if x == 0 {
-        NativeExec { value: 0, unwind: 3 }
+        NativeExec {
+            value: 0,
+            unwind: 3,
+        }
     } else {
-        NativeExec { value: x * 2, unwind: 0 }
+        NativeExec {
+            value: x * 2,
+            unwind: 0,
+        }
     }
 }
 
@@ -106,7 +121,7 @@ extern "C" fn doubled_or_unwind(x: u64) -> NativeExec {
 fn runtime_calls_answer_two_words_and_unwind() {
     let code = compile2(|e| {
         let a = e.param(0);
-        let doubled = e.call_may_unwind(doubled_or_unwind as usize, &[a]);
+        let doubled = e.call_may_unwind(doubled_or_unwind as *const u8, &[a]);
         let one = e.word(1);
         let plus = e.b.ins().iadd(doubled, one);
         e.answer(plus);
@@ -116,6 +131,18 @@ fn runtime_calls_answer_two_words_and_unwind() {
         let f: Unit2 = unsafe { std::mem::transmute(code.entry()) };
         f(x, 0)
     };
-    assert_eq!(f(20), NativeExec { value: 41, unwind: 0 });
-    assert_eq!(f(0), NativeExec { value: 0, unwind: 3 });
+    assert_eq!(
+        f(20),
+        NativeExec {
+            value: 41,
+            unwind: 0
+        }
+    );
+    assert_eq!(
+        f(0),
+        NativeExec {
+            value: 0,
+            unwind: 3
+        }
+    );
 }

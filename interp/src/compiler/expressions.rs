@@ -243,6 +243,7 @@ impl Compiler<'_> {
             patched: std::cell::Cell::new(false),
             twin: None,
             passes_last_argument_through: false,
+            native: Default::default(),
         }
     }
 

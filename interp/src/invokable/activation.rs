@@ -7,6 +7,7 @@
 
 use super::{Block, CompiledBody, Context, Frame, Method};
 use crate::intercession::{self, intercept_return};
+use crate::native;
 use crate::universe::{ReflectiveFrame, Universe};
 use crate::unwind::{Exec, Unwind};
 use std::cell::Cell;
@@ -236,7 +237,14 @@ fn execute_body<const KNOWN_PLAIN: bool>(
     if !KNOWN_PLAIN && code.intercepts {
         return execute_recorded(u, code, frame);
     }
-    let result = code.body.execute(u, frame);
+    let result = match code.native.entry() {
+        Some(entry) => native::enter(u, entry, frame),
+        None if code.native.due(u.tier.threshold) => match native::compile_body(u, code, frame) {
+            Some(entry) => native::enter(u, entry, frame),
+            None => code.body.execute(u, frame),
+        },
+        None => code.body.execute(u, frame),
+    };
     if code.patched.get() {
         return end_patched_activation(u, code, frame, result);
     }

@@ -40,6 +40,8 @@ pub struct CompiledBody {
     /// Nothing can observe that argument then, so a caller may pass a placeholder and recognise
     /// it in the answer: activation handlers get no activation array (docs/mop.md).
     pub passes_last_argument_through: bool,
+    /// The native tier's counters and code for this body.
+    pub native: crate::native::NativeBody,
 }
 
 /// A method body simple enough for a send site to run it without an activation.
@@ -88,6 +90,7 @@ impl CompiledBody {
 
     pub fn trace(&self, tracer: &mut Tracer) {
         self.body.trace(tracer);
+        self.native.trace(tracer);
         if let Some(twin) = &self.twin {
             twin.trace(tracer);
         }

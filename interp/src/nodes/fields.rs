@@ -90,6 +90,11 @@ impl FieldAccess {
 
     /// Handles a layout other than the cached one; answers whether the layout stores the field
     /// in place.
+    /// The layout the access is specialised on, if any.
+    pub fn cached_layout(&self) -> Option<Gc<Layout>> {
+        self.cached.get()
+    }
+
     fn respecialize(&self, layout: Gc<Layout>) -> bool {
         if (self.index as usize) >= layout.field_count() {
             return false;
@@ -169,6 +174,12 @@ impl FieldWrite {
     #[inline(never)]
     pub fn execute(&self, u: &mut Universe, frame: &mut Frame) -> Exec {
         let value = self.value.execute(u, frame)?;
+        self.store(u, frame, value)
+    }
+
+    /// Writes the evaluated `value` to the field.
+    #[inline(always)]
+    pub fn store(&self, u: &mut Universe, frame: &mut Frame, value: Value) -> Exec {
         match self.access.locate(u, frame.receiver)? {
             Located::Slot(slot) => {
                 slot.set(value);

@@ -135,6 +135,71 @@ impl Node {
         }
     }
 
+    /// Calls `visit` on this node and every node below it in the same body (not the bodies of
+    /// real blocks, which are compiled and run on their own).
+    pub fn visit(&self, visit: &mut dyn FnMut(&Node)) {
+        visit(self);
+        let mut each = |child: &Node| child.visit(visit);
+        match self.kind() {
+            NodeKind::VariableWrite(write) => each(&write.value),
+            NodeKind::FieldWrite(write) => each(&write.value),
+            NodeKind::Sequence(statements) => statements.iter().for_each(each),
+            NodeKind::LocalReturn(value) => each(value),
+            NodeKind::NonLocalReturn(ret) => each(&ret.value),
+            NodeKind::Send(send) => {
+                each(&send.receiver);
+                send.args.iter().for_each(each);
+            }
+            NodeKind::SuperSend(send) => send.args.iter().for_each(each),
+            NodeKind::BinaryOp(op) => {
+                each(&op.left);
+                each(&op.right);
+            }
+            NodeKind::IfTrue(node) => {
+                each(&node.condition);
+                each(&node.body);
+            }
+            NodeKind::IfTrueIfFalse(node) => {
+                each(&node.condition);
+                each(&node.if_true);
+                each(&node.if_false);
+            }
+            NodeKind::IfNil(node) => {
+                each(&node.receiver);
+                node.if_nil.iter().chain(&node.if_not_nil).for_each(each);
+            }
+            NodeKind::AndOr(node) => {
+                each(&node.left);
+                each(&node.right);
+            }
+            NodeKind::While(node) => {
+                each(&node.condition);
+                each(&node.body);
+            }
+            NodeKind::ToDo(node) => {
+                each(&node.receiver);
+                each(&node.limit);
+                node.step.iter().for_each(&mut each);
+                each(&node.body);
+            }
+            NodeKind::TimesRepeat(node) => {
+                each(&node.receiver);
+                each(&node.body);
+            }
+            NodeKind::Literal(_)
+            | NodeKind::SelfRead
+            | NodeKind::ArgumentRead(_)
+            | NodeKind::LocalRead(_)
+            | NodeKind::OuterArgumentRead(_)
+            | NodeKind::OuterLocalRead(_)
+            | NodeKind::InterceptedRead(_)
+            | NodeKind::InterceptedWrite(_)
+            | NodeKind::FieldRead(_)
+            | NodeKind::GlobalRead(_)
+            | NodeKind::Block(_) => {}
+        }
+    }
+
     /// Reports every heap reference held by this subtree (literals, caches) to the collector.
     pub fn trace(&self, tracer: &mut Tracer) {
         match self.kind() {

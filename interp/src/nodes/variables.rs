@@ -99,6 +99,12 @@ impl VariableWrite {
     #[inline(never)]
     pub fn execute(&self, u: &mut Universe, frame: &mut Frame) -> Exec {
         let value = self.value.execute(u, frame)?;
+        self.store(u, frame, value)
+    }
+
+    /// Writes the evaluated `value` to the variable.
+    #[inline(always)]
+    pub fn store(&self, u: &mut Universe, frame: &mut Frame, value: Value) -> Exec {
         let depth = self.depth.get();
         if depth == 0 {
             frame.slot(self.slot as usize).set(value);

@@ -250,6 +250,7 @@ pub fn boot(options: Options, fields: ClassObjectFields) -> Box<Universe> {
         native_stack_limit: 0,
         native_stack: 0..0,
         print_stats: options.print_stats,
+        tier: crate::native::Tier::new(&options.tier),
         reflection: ReflectionState::new(!options.no_mop, base_level, unobserved_array),
         gc_inhibitions: 0,
     })

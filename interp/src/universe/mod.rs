@@ -42,6 +42,8 @@ pub struct Options {
     pub no_mop: bool,
     /// `--trace-activations <file>`: run the program inside the activation tracer.
     pub trace_activations: Option<String>,
+    /// The native tier's settings (`--no-jit`, `--jit-threshold`, `--jit-always`, `--jit-log`).
+    pub tier: crate::native::TierOptions,
 }
 
 /// The classes the VM itself refers to.
@@ -182,6 +184,8 @@ pub struct Universe {
     /// The addresses of the interpreter thread's native stack, which the collector scans.
     native_stack: std::ops::Range<usize>,
     pub print_stats: bool,
+    /// The native tier: its code generator, thresholds and counters.
+    pub tier: crate::native::Tier,
     /// While positive, allocation never collects: code building objects whose only references
     /// are in Rust-owned memory (an AST under construction) runs like this.
     gc_inhibitions: u32,
@@ -454,13 +458,18 @@ impl Universe {
     pub fn exit(&mut self, status: i32) -> ! {
         crate::primitives::close_at_exit(self);
         let status = self.out.finish(status);
-        if self.print_stats {
-            self.report_statistics();
-        }
+        self.report_statistics();
         std::process::exit(status)
     }
 
+    /// What `--stats` and `--jit-log` ask to see at exit.
     pub fn report_statistics(&self) {
+        if self.tier.log {
+            self.out.print_error(&format!("{}\n", self.tier.summary()));
+        }
+        if !self.print_stats {
+            return;
+        }
         let stats = self.heap.stats();
         self.out.print_error(&format!(
             "yerba: {} collections, {} ms in GC, {} bytes allocated, {} bytes live after last GC, {} ms compiling\n",

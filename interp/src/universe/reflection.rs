@@ -175,6 +175,13 @@ impl ReflectionState {
         self.numeric_operators_send
     }
 
+    /// Where [`ReflectionState::numeric_operators_send`]'s flag is in a `Universe`, for native
+    /// code that tests it as the interpreter does.
+    pub fn numeric_operators_send_offset() -> usize {
+        std::mem::offset_of!(Universe, reflection)
+            + std::mem::offset_of!(ReflectionState, numeric_operators_send)
+    }
+
     /// From now on, binary operators on numbers send their message: numbers no longer run the
     /// methods their fast paths stand for.
     pub fn numeric_methods_redefined(&mut self) {

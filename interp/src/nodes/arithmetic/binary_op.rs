@@ -171,6 +171,25 @@ impl BinaryOp {
         (self.specialisation.get())(self, u, frame)
     }
 
+    /// The operation on evaluated operands, as the interpreter's numeric specialisation does
+    /// it: native code calls this where its own fast paths do not apply.
+    pub fn complete(&self, u: &mut Universe, left: Value, right: Value) -> Exec {
+        use BinaryOperator::*;
+        match self.operator {
+            Add => numeric::<Sum>(self, u, left, right),
+            Subtract => numeric::<Difference>(self, u, left, right),
+            Multiply => numeric::<Product>(self, u, left, right),
+            Divide => numeric::<Quotient>(self, u, left, right),
+            Modulo => numeric::<FlooredModulo>(self, u, left, right),
+            LessThan => numeric::<Less>(self, u, left, right),
+            GreaterThan => numeric::<Greater>(self, u, left, right),
+            LessOrEqual => numeric::<AtMost>(self, u, left, right),
+            GreaterOrEqual => numeric::<AtLeast>(self, u, left, right),
+            Equal => numeric::<Same>(self, u, left, right),
+            NotEqual => numeric::<Different>(self, u, left, right),
+        }
+    }
+
     #[inline(never)]
     fn send(&self, u: &mut Universe, left: Value, right: Value) -> Exec {
         let is_number = |v: Value| v.is_small_int() || v.is_double();
@@ -202,6 +221,11 @@ impl BinaryOp {
 fn execute_numeric<O: Operator>(node: &BinaryOp, u: &mut Universe, frame: &mut Frame) -> Exec {
     let left = node.left.execute(u, frame)?;
     let right = node.right.execute(u, frame)?;
+    numeric::<O>(node, u, left, right)
+}
+
+#[inline(always)]
+fn numeric<O: Operator>(node: &BinaryOp, u: &mut Universe, left: Value, right: Value) -> Exec {
     if u.reflection.numeric_operators_send() {
         return node.dispatch(u, left, right);
     }

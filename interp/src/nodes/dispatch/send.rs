@@ -57,8 +57,9 @@ impl Send {
         }
     }
 
+    /// Sends to evaluated arguments (`args[0]` the receiver) through the site's chain.
     #[inline(always)]
-    fn dispatch(&self, u: &mut Universe, frame: &Frame, args: &[Value]) -> Exec {
+    pub fn dispatch(&self, u: &mut Universe, frame: &Frame, args: &[Value]) -> Exec {
         let result = self.chain.dispatch(u, self.selector, args);
         self.finish(u, frame, result)
     }

@@ -28,15 +28,21 @@ impl AndOr {
         } else if left == Value::boolean(!self.is_and) {
             Ok(left)
         } else {
-            send_with_inlined_blocks(
-                u,
-                frame,
-                self.selector,
-                left,
-                &[FallbackArg::Block(&self.right, None)],
-                self.pos,
-            )
+            self.fall_back(u, frame, left)
         }
+    }
+
+    /// A receiver that is not a Boolean: the real send.
+    #[cold]
+    pub fn fall_back(&self, u: &mut Universe, frame: &mut Frame, left: Value) -> Exec {
+        send_with_inlined_blocks(
+            u,
+            frame,
+            self.selector,
+            left,
+            &[FallbackArg::Block(&self.right, None)],
+            self.pos,
+        )
     }
 
     pub fn trace(&self, tracer: &mut Tracer) {

@@ -27,15 +27,21 @@ impl IfTrue {
         } else if condition == Value::boolean(!self.expected) {
             Ok(Value::NIL)
         } else {
-            send_with_inlined_blocks(
-                u,
-                frame,
-                self.selector,
-                condition,
-                &[FallbackArg::Block(&self.body, None)],
-                self.pos,
-            )
+            self.fall_back(u, frame, condition)
         }
+    }
+
+    /// A receiver that is not a Boolean: the real send.
+    #[cold]
+    pub fn fall_back(&self, u: &mut Universe, frame: &mut Frame, condition: Value) -> Exec {
+        send_with_inlined_blocks(
+            u,
+            frame,
+            self.selector,
+            condition,
+            &[FallbackArg::Block(&self.body, None)],
+            self.pos,
+        )
     }
 
     pub fn trace(&self, tracer: &mut Tracer) {
@@ -65,17 +71,23 @@ impl IfTrueIfFalse {
         } else if condition.is_false() {
             self.if_false.execute(u, frame)
         } else {
-            let (first, second) = if self.swapped {
-                (&self.if_false, &self.if_true)
-            } else {
-                (&self.if_true, &self.if_false)
-            };
-            let args = [
-                FallbackArg::Block(first, None),
-                FallbackArg::Block(second, None),
-            ];
-            send_with_inlined_blocks(u, frame, self.selector, condition, &args, self.pos)
+            self.fall_back(u, frame, condition)
         }
+    }
+
+    /// A receiver that is not a Boolean: the real send.
+    #[cold]
+    pub fn fall_back(&self, u: &mut Universe, frame: &mut Frame, condition: Value) -> Exec {
+        let (first, second) = if self.swapped {
+            (&self.if_false, &self.if_true)
+        } else {
+            (&self.if_true, &self.if_false)
+        };
+        let args = [
+            FallbackArg::Block(first, None),
+            FallbackArg::Block(second, None),
+        ];
+        send_with_inlined_blocks(u, frame, self.selector, condition, &args, self.pos)
     }
 
     pub fn trace(&self, tracer: &mut Tracer) {

@@ -34,15 +34,21 @@ impl TimesRepeat {
                 }
                 Ok(receiver)
             }
-            None => send_with_inlined_blocks(
-                u,
-                frame,
-                self.selector,
-                receiver,
-                &[FallbackArg::Block(&self.body, self.parameter)],
-                self.pos,
-            ),
+            None => self.fall_back(u, frame, receiver),
         }
+    }
+
+    /// A receiver that is not a small integer: the real send.
+    #[cold]
+    pub fn fall_back(&self, u: &mut Universe, frame: &mut Frame, receiver: Value) -> Exec {
+        send_with_inlined_blocks(
+            u,
+            frame,
+            self.selector,
+            receiver,
+            &[FallbackArg::Block(&self.body, self.parameter)],
+            self.pos,
+        )
     }
 
     pub fn trace(&self, tracer: &mut Tracer) {

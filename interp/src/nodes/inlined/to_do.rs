@@ -32,6 +32,19 @@ impl ToDo {
             Some(step) => Some(step.execute(u, frame)?),
             None => None,
         };
+        self.run(u, frame, start, limit, step)
+    }
+
+    /// The loop from its evaluated receiver, limit and step.
+    #[inline(always)]
+    pub fn run(
+        &self,
+        u: &mut Universe,
+        frame: &mut Frame,
+        start: Value,
+        limit: Value,
+        step: Option<Value>,
+    ) -> Exec {
         let step_by = match step {
             None => Some(if self.downwards { -1 } else { 1 }),
             Some(step) => step.as_small_int(),

@@ -31,7 +31,7 @@ impl WhileLoop {
     }
 
     #[cold]
-    fn not_boolean(&self, u: &mut Universe) -> crate::unwind::Unwind {
+    pub fn not_boolean(&self, u: &mut Universe) -> crate::unwind::Unwind {
         let selector = if self.expected {
             "whileTrue:"
         } else {

@@ -1,0 +1,642 @@
+//! Partial evaluation of a specialised tree: each node is emitted as native code for the state
+//! it is in now, with the tree and its caches as constants. What a node's state does not cover
+//! (a failed guard, overflow, a receiver an inlined structure does not expect) calls the
+//! runtime function that performs the node's operation as the interpreter does, and native
+//! code goes on with its answer; nodes with no native form of their own run in the
+//! interpreter. So compiled code answers what the interpreter answers, for any input.
+//!
+//! Guards read the state the interpreter may change while the code lives: the body's `patched`
+//! flag before every variable access (an environment installed while an activation runs makes
+//! its reads and writes intercession sites, `intercession/patching.rs`), a field access's
+//! `ambient` flag, and the universe's `numeric_operators_send` flag before arithmetic.
+
+use super::runtime;
+use crate::invokable::{CompiledBody, Frame};
+use crate::nodes::{
+    AndOr, BinaryOp, BinaryOperator, FieldAccess, IfNil, IfTrue, IfTrueIfFalse, Node, NodeKind,
+    TimesRepeat, ToDo, WhileLoop,
+};
+use crate::universe::ReflectionState;
+use std::mem::offset_of;
+use yerba_jit::{
+    types, Emitter, FloatCC, InstBuilder, IntArithmetic, IntCC, IrValue, Label, MemFlagsData,
+};
+use yerba_mop::object::{Gc, Layout};
+use yerba_mop::Value;
+
+/// Byte offsets of a frame's fields (`Frame` is `repr(C)`).
+const FRAME_SLOTS: i32 = 0;
+const FRAME_RECEIVER: i32 = 8;
+/// An object's layout pointer follows its GC header.
+const OBJECT_LAYOUT: i32 = 8;
+
+pub(super) struct Lowering<'l, 'a> {
+    e: &'l mut Emitter<'a>,
+    code: &'l CompiledBody,
+    /// Heap objects the code refers to by address and no node keeps alive for good (layouts
+    /// of caches that may be dropped): the compiled code traces them.
+    pub keep_alive: Vec<Value>,
+    u: IrValue,
+    frame: IrValue,
+}
+
+impl<'l, 'a> Lowering<'l, 'a> {
+    /// Lowers into a unit whose parameters 0 and 1 are the universe and the frame.
+    pub fn new(e: &'l mut Emitter<'a>, code: &'l CompiledBody) -> Lowering<'l, 'a> {
+        let (u, frame) = (e.param(0), e.param(1));
+        Lowering {
+            e,
+            code,
+            keep_alive: Vec::new(),
+            u,
+            frame,
+        }
+    }
+
+    /// Emits `node`, answering its value (an unwind leaves the unit).
+    pub fn lower(&mut self, node: &Node) -> IrValue {
+        match node.kind() {
+            NodeKind::Literal(value) => self.e.word(value.bits()),
+            NodeKind::SelfRead => self.guarded_read(node, None),
+            NodeKind::ArgumentRead(slot) | NodeKind::LocalRead(slot) => {
+                self.guarded_read(node, Some(*slot))
+            }
+            NodeKind::VariableWrite(write) => {
+                let value = self.lower(&write.value);
+                match write.variable() {
+                    Some(variable) if variable.depth == 0 => {
+                        self.guarded_write(node, variable.slot, value)
+                    }
+                    _ => {
+                        let write = self.ptr(&**write);
+                        self.call(runtime::write_variable as *const u8, &[write, value])
+                    }
+                }
+            }
+            NodeKind::FieldRead(read) => self.field(&read.access, read as *const _ as usize, None),
+            NodeKind::FieldWrite(write) => {
+                let value = self.lower(&write.value);
+                self.field(&write.access, &**write as *const _ as usize, Some(value))
+            }
+            NodeKind::Sequence(statements) => {
+                let (last, rest) = statements
+                    .split_last()
+                    .expect("the compiler never emits empty sequences");
+                for statement in rest {
+                    self.lower(statement);
+                }
+                self.lower(last)
+            }
+            NodeKind::LocalReturn(value) => {
+                let answer = self.lower(value);
+                let u = self.u;
+                self.e
+                    .call_may_unwind(runtime::local_return as *const u8, &[u, answer])
+            }
+            NodeKind::Send(send) => {
+                let mut values = vec![self.lower(&send.receiver)];
+                values.extend(send.args.iter().map(|arg| self.lower(arg)));
+                let args = self.e.spill(&values);
+                let send = self.ptr(&**send);
+                self.call(runtime::send as *const u8, &[send, args])
+            }
+            NodeKind::BinaryOp(op) => self.binary(op),
+            NodeKind::IfTrue(branch) => self.if_true(node, branch),
+            NodeKind::IfTrueIfFalse(branch) => self.if_true_if_false(node, branch),
+            NodeKind::IfNil(branch) => self.if_nil(branch),
+            NodeKind::AndOr(branch) => self.and_or(node, branch),
+            NodeKind::While(inlined) => self.while_loop(node, inlined),
+            NodeKind::ToDo(inlined) => self.to_do(node, inlined),
+            NodeKind::TimesRepeat(inlined) => self.times_repeat(node, inlined),
+            NodeKind::OuterArgumentRead(_)
+            | NodeKind::OuterLocalRead(_)
+            | NodeKind::InterceptedRead(_)
+            | NodeKind::InterceptedWrite(_)
+            | NodeKind::GlobalRead(_)
+            | NodeKind::Block(_)
+            | NodeKind::NonLocalReturn(_)
+            | NodeKind::SuperSend(_) => self.interpret(node),
+        }
+    }
+
+    fn ptr<T>(&mut self, target: *const T) -> IrValue {
+        self.e.word(target as u64)
+    }
+
+    /// Calls runtime function `function` with the universe, the frame and `args`.
+    fn call(&mut self, function: *const u8, args: &[IrValue]) -> IrValue {
+        let mut all = vec![self.u, self.frame];
+        all.extend_from_slice(args);
+        self.e.call_may_unwind(function, &all)
+    }
+
+    /// Runs `node` in the interpreter.
+    fn interpret(&mut self, node: &Node) -> IrValue {
+        let node = self.ptr(node);
+        self.call(runtime::execute_node as *const u8, &[node])
+    }
+
+    /// Whether the body was patched (its variable accesses became intercession sites).
+    fn patched(&mut self) -> IrValue {
+        let flag = self.ptr(self.code.patched.as_ptr());
+        self.e.load_byte(flag, 0)
+    }
+
+    /// `self` (no slot) or a slot of the activation, unless the body was patched.
+    fn guarded_read(&mut self, node: &Node, slot: Option<u32>) -> IrValue {
+        let patched = self.patched();
+        let (fast, slow) = (self.e.label(), self.e.label());
+        let (join, result) = self.e.label_with_value();
+        self.e.cold(slow);
+        self.e.branch(patched, slow, fast);
+        self.e.place(fast);
+        let value = match slot {
+            None => self.e.load(self.frame, FRAME_RECEIVER),
+            Some(slot) => {
+                let slots = self.e.load(self.frame, FRAME_SLOTS);
+                self.e.load(slots, slot as i32 * 8)
+            }
+        };
+        self.e.jump_with(join, value);
+        self.e.place(slow);
+        let value = self.interpret(node);
+        self.e.jump_with(join, value);
+        self.e.place(join);
+        result
+    }
+
+    fn store_slot(&mut self, slot: u32, value: IrValue) {
+        let slots = self.e.load(self.frame, FRAME_SLOTS);
+        self.e.store(value, slots, slot as i32 * 8);
+    }
+
+    /// A write to a slot of the activation, unless the body was patched.
+    fn guarded_write(&mut self, node: &Node, slot: u32, value: IrValue) -> IrValue {
+        let NodeKind::VariableWrite(write) = node.kind() else {
+            unreachable!("called for variable writes")
+        };
+        let patched = self.patched();
+        let (fast, slow, join) = (self.e.label(), self.e.label(), self.e.label());
+        self.e.cold(slow);
+        self.e.branch(patched, slow, fast);
+        self.e.place(fast);
+        self.store_slot(slot, value);
+        self.e.jump(join);
+        self.e.place(slow);
+        let write = self.ptr(&**write);
+        self.call(runtime::write_variable as *const u8, &[write, value]);
+        self.e.jump(join);
+        self.e.place(join);
+        value
+    }
+
+    /// A field read (`written` is `None`) or write of `self`: at a fixed offset behind a guard
+    /// on the layout the access is specialised on, else through the node.
+    fn field(&mut self, access: &FieldAccess, node: usize, written: Option<IrValue>) -> IrValue {
+        let slow_function = match written {
+            None => runtime::read_field as *const u8,
+            Some(_) => runtime::write_field as *const u8,
+        };
+        let node = self.e.word(node as u64);
+        let slow_args: Vec<IrValue> = std::iter::once(node).chain(written).collect();
+        let layout: Option<Gc<Layout>> = access
+            .cached_layout()
+            .filter(|layout| (access.index as usize) < layout.field_count());
+        let Some(layout) = layout else {
+            return self.call(slow_function, &slow_args);
+        };
+        self.keep_alive.push(layout.value());
+        let receiver = self.e.load(self.frame, FRAME_RECEIVER);
+        let (is_object, check_ambient, fast, slow) = (
+            self.e.label(),
+            self.e.label(),
+            self.e.label(),
+            self.e.label(),
+        );
+        let (join, result) = self.e.label_with_value();
+        self.e.cold(slow);
+        let pointer = self.e.is_pointer(receiver);
+        self.e.branch(pointer, is_object, slow);
+        self.e.place(is_object);
+        let actual = self.e.load(receiver, OBJECT_LAYOUT);
+        let same = self.e.equal_to(actual, layout.value().bits());
+        self.e.branch(same, check_ambient, slow);
+        self.e.place(check_ambient);
+        let ambient = self.ptr(access.ambient.as_ptr());
+        let ambient = self.e.load_byte(ambient, 0);
+        self.e.branch(ambient, slow, fast);
+        self.e.place(fast);
+        let offset = (layout.fields_offset() + access.index as usize * 8) as i32;
+        let value = match written {
+            None => self.e.load(receiver, offset),
+            Some(value) => {
+                self.e.store(value, receiver, offset);
+                value
+            }
+        };
+        self.e.jump_with(join, value);
+        self.e.place(slow);
+        let value = self.call(slow_function, &slow_args);
+        self.e.jump_with(join, value);
+        self.e.place(join);
+        result
+    }
+
+    fn binary(&mut self, op: &BinaryOp) -> IrValue {
+        use BinaryOperator::*;
+        let left = self.lower(&op.left);
+        let right = self.lower(&op.right);
+        let (join, result) = self.e.label_with_value();
+        let (check, ints, not_ints, slow) = (
+            self.e.label(),
+            self.e.label(),
+            self.e.label(),
+            self.e.label(),
+        );
+        self.e.cold(slow);
+        let flag = self.e.load_byte(
+            self.u,
+            ReflectionState::numeric_operators_send_offset() as i32,
+        );
+        self.e.branch(flag, slow, check);
+        self.e.place(check);
+        let both = self.e.are_small_ints(left, right);
+        self.e.branch(both, ints, not_ints);
+
+        self.e.place(ints);
+        let answer = match op.operator {
+            Add | Subtract | Multiply => {
+                let arithmetic = match op.operator {
+                    Add => IntArithmetic::Add,
+                    Subtract => IntArithmetic::Subtract,
+                    _ => IntArithmetic::Multiply,
+                };
+                let (value, overflow) = self.e.int_arithmetic(arithmetic, left, right);
+                self.continue_unless(overflow, slow);
+                value
+            }
+            Divide | Modulo => self.int_division(op.operator, left, right, slow),
+            LessThan | GreaterThan | LessOrEqual | GreaterOrEqual => {
+                let cc = match op.operator {
+                    LessThan => IntCC::SignedLessThan,
+                    GreaterThan => IntCC::SignedGreaterThan,
+                    LessOrEqual => IntCC::SignedLessThanOrEqual,
+                    _ => IntCC::SignedGreaterThanOrEqual,
+                };
+                let holds = self.e.int_compare(cc, left, right);
+                self.e.boolean(holds)
+            }
+            Equal | NotEqual => {
+                let cc = if op.operator == Equal {
+                    IntCC::Equal
+                } else {
+                    IntCC::NotEqual
+                };
+                let holds = self.e.b.ins().icmp(cc, left, right);
+                self.e.boolean(holds)
+            }
+        };
+        self.e.jump_with(join, answer);
+
+        self.e.place(not_ints);
+        match double_comparison(op.operator) {
+            Some(double) => {
+                let answer = self.double_operation(double, left, right, slow);
+                self.e.jump_with(join, answer);
+            }
+            None => self.e.jump(slow),
+        }
+
+        self.e.place(slow);
+        let node = self.ptr(op);
+        let u = self.u;
+        let answer = self
+            .e
+            .call_may_unwind(runtime::binary_op as *const u8, &[u, node, left, right]);
+        self.e.jump_with(join, answer);
+        self.e.place(join);
+        result
+    }
+
+    /// Goes to `slow` if `condition`, else on in a fresh block.
+    fn continue_unless(&mut self, condition: IrValue, slow: Label) {
+        let go_on = self.e.label();
+        self.e.branch(condition, slow, go_on);
+        self.e.place(go_on);
+    }
+
+    /// `/` (truncating) and `%` (floored) on small integers; division by zero and a quotient
+    /// beyond the small integers are left to the primitive.
+    fn int_division(
+        &mut self,
+        operator: BinaryOperator,
+        left: IrValue,
+        right: IrValue,
+        slow: Label,
+    ) -> IrValue {
+        let divisor = self.e.untag_int(right);
+        let zero = self.e.b.ins().icmp_imm_s(IntCC::Equal, divisor, 0);
+        self.continue_unless(zero, slow);
+        let dividend = self.e.untag_int(left);
+        if operator == BinaryOperator::Divide {
+            let quotient = self.e.b.ins().sdiv(dividend, divisor);
+            let tagged = self.e.tag_int(quotient);
+            let round_trip = self.e.untag_int(tagged);
+            let fits = self.e.equal(round_trip, quotient);
+            let go_on = self.e.label();
+            self.e.branch(fits, go_on, slow);
+            self.e.place(go_on);
+            tagged
+        } else {
+            let remainder = self.e.b.ins().srem(dividend, divisor);
+            let signs = self.e.b.ins().bxor(remainder, divisor);
+            let signs_differ = self.e.b.ins().icmp_imm_s(IntCC::SignedLessThan, signs, 0);
+            let nonzero = self.e.b.ins().icmp_imm_s(IntCC::NotEqual, remainder, 0);
+            let adjust = self.e.b.ins().band(signs_differ, nonzero);
+            let adjusted = self.e.b.ins().iadd(remainder, divisor);
+            let floored = self.e.b.ins().select(adjust, adjusted, remainder);
+            self.e.tag_int(floored)
+        }
+    }
+
+    /// A double receiver with a double or small integer argument; anything else goes to `slow`.
+    fn double_operation(
+        &mut self,
+        operation: DoubleOperation,
+        left: IrValue,
+        right: IrValue,
+        slow: Label,
+    ) -> IrValue {
+        let (left_double, right_double, right_int) =
+            (self.e.label(), self.e.label(), self.e.label());
+        let (operands, right_bits) = self.e.label_with_value();
+        let is_double = self.e.is_double(left);
+        self.e.branch(is_double, left_double, slow);
+        self.e.place(left_double);
+        let is_double = self.e.is_double(right);
+        self.e.branch(is_double, right_double, right_int);
+        self.e.place(right_double);
+        let y = self.e.unbox_double(right);
+        let bits = self.bits_of(y);
+        self.e.jump_with(operands, bits);
+        self.e.place(right_int);
+        let is_int = self.e.is_small_int(right);
+        let convert = self.e.label();
+        self.e.branch(is_int, convert, slow);
+        self.e.place(convert);
+        let y = self.e.int_to_double(right);
+        let bits = self.bits_of(y);
+        self.e.jump_with(operands, bits);
+        self.e.place(operands);
+        let x = self.e.unbox_double(left);
+        let y = self
+            .e
+            .b
+            .ins()
+            .bitcast(types::F64, MemFlagsData::new(), right_bits);
+        match operation {
+            DoubleOperation::Arithmetic(op) => {
+                let d = match op {
+                    BinaryOperator::Add => self.e.b.ins().fadd(x, y),
+                    BinaryOperator::Subtract => self.e.b.ins().fsub(x, y),
+                    _ => self.e.b.ins().fmul(x, y),
+                };
+                self.e.box_double(d)
+            }
+            DoubleOperation::Comparison(cc) => {
+                let holds = self.e.b.ins().fcmp(cc, x, y);
+                self.e.boolean(holds)
+            }
+        }
+    }
+
+    fn bits_of(&mut self, d: IrValue) -> IrValue {
+        self.e.b.ins().bitcast(types::I64, MemFlagsData::new(), d)
+    }
+
+    /// Falls back through the node's own code for a receiver it does not inline.
+    fn fall_back(&mut self, node: &Node, receiver: IrValue) -> IrValue {
+        let node = self.ptr(node);
+        self.call(runtime::inlined_fallback as *const u8, &[node, receiver])
+    }
+
+    /// Branches on a Boolean: `then` for `expected`, `otherwise` for its opposite, and the
+    /// node's fallback for anything else, whose answer goes to `join`.
+    fn branch_on_boolean(
+        &mut self,
+        node: &Node,
+        condition: IrValue,
+        expected: bool,
+        then: Label,
+        otherwise: Label,
+        join: Label,
+    ) {
+        let (not_expected, other) = (self.e.label(), self.e.label());
+        self.e.cold(other);
+        let is_expected = self.e.equal_to(condition, Value::boolean(expected).bits());
+        self.e.branch(is_expected, then, not_expected);
+        self.e.place(not_expected);
+        let is_opposite = self.e.equal_to(condition, Value::boolean(!expected).bits());
+        self.e.branch(is_opposite, otherwise, other);
+        self.e.place(other);
+        let answer = self.fall_back(node, condition);
+        self.e.jump_with(join, answer);
+    }
+
+    fn if_true(&mut self, node: &Node, branch: &IfTrue) -> IrValue {
+        let condition = self.lower(&branch.condition);
+        let (then, otherwise) = (self.e.label(), self.e.label());
+        let (join, result) = self.e.label_with_value();
+        self.branch_on_boolean(node, condition, branch.expected, then, otherwise, join);
+        self.e.place(then);
+        let answer = self.lower(&branch.body);
+        self.e.jump_with(join, answer);
+        self.e.place(otherwise);
+        let nil = self.e.word(Value::NIL.bits());
+        self.e.jump_with(join, nil);
+        self.e.place(join);
+        result
+    }
+
+    fn if_true_if_false(&mut self, node: &Node, branch: &IfTrueIfFalse) -> IrValue {
+        let condition = self.lower(&branch.condition);
+        let (then, otherwise) = (self.e.label(), self.e.label());
+        let (join, result) = self.e.label_with_value();
+        self.branch_on_boolean(node, condition, true, then, otherwise, join);
+        self.e.place(then);
+        let answer = self.lower(&branch.if_true);
+        self.e.jump_with(join, answer);
+        self.e.place(otherwise);
+        let answer = self.lower(&branch.if_false);
+        self.e.jump_with(join, answer);
+        self.e.place(join);
+        result
+    }
+
+    fn if_nil(&mut self, branch: &IfNil) -> IrValue {
+        let receiver = self.lower(&branch.receiver);
+        let (is_nil, not_nil) = (self.e.label(), self.e.label());
+        let (join, result) = self.e.label_with_value();
+        let nil = self.e.equal_to(receiver, Value::NIL.bits());
+        self.e.branch(nil, is_nil, not_nil);
+        self.e.place(is_nil);
+        let answer = match &branch.if_nil {
+            Some(body) => self.lower(body),
+            None => self.e.word(Value::NIL.bits()),
+        };
+        self.e.jump_with(join, answer);
+        self.e.place(not_nil);
+        let answer = match &branch.if_not_nil {
+            Some(body) => self.lower(body),
+            None => receiver,
+        };
+        self.e.jump_with(join, answer);
+        self.e.place(join);
+        result
+    }
+
+    fn and_or(&mut self, node: &Node, branch: &AndOr) -> IrValue {
+        let left = self.lower(&branch.left);
+        let (evaluate, answer_left) = (self.e.label(), self.e.label());
+        let (join, result) = self.e.label_with_value();
+        self.branch_on_boolean(node, left, branch.is_and, evaluate, answer_left, join);
+        self.e.place(evaluate);
+        let answer = self.lower(&branch.right);
+        self.e.jump_with(join, answer);
+        self.e.place(answer_left);
+        self.e.jump_with(join, left);
+        self.e.place(join);
+        result
+    }
+
+    fn while_loop(&mut self, node: &Node, inlined: &WhileLoop) -> IrValue {
+        let (header, body, done) = (self.e.label(), self.e.label(), self.e.label());
+        let (join, result) = self.e.label_with_value();
+        self.e.jump(header);
+        self.e.place(header);
+        let condition = self.lower(&inlined.condition);
+        self.branch_on_boolean(node, condition, inlined.expected, body, done, join);
+        self.e.place(body);
+        self.lower(&inlined.body);
+        self.e.jump(header);
+        self.e.place(done);
+        let nil = self.e.word(Value::NIL.bits());
+        self.e.jump_with(join, nil);
+        self.e.place(join);
+        result
+    }
+
+    fn to_do(&mut self, node: &Node, inlined: &ToDo) -> IrValue {
+        let start = self.lower(&inlined.receiver);
+        let limit = self.lower(&inlined.limit);
+        let step = inlined.step.as_ref().map(|step| self.lower(step));
+        let (counting, general) = (self.e.label(), self.e.label());
+        let (join, result) = self.e.label_with_value();
+        self.e.cold(general);
+        let mut ints = self.e.are_small_ints(start, limit);
+        if let Some(step) = step {
+            let step_int = self.e.is_small_int(step);
+            ints = self.e.b.ins().band(ints, step_int);
+        }
+        self.e.branch(ints, counting, general);
+
+        self.e.place(counting);
+        let from = self.e.untag_int(start);
+        let to = self.e.untag_int(limit);
+        let by = match step {
+            Some(step) => self.e.untag_int(step),
+            None => self
+                .e
+                .word(if inlined.downwards { -1i64 as u64 } else { 1 }),
+        };
+        let i = self.e.variable(from);
+        let (header, body, done) = (self.e.label(), self.e.label(), self.e.label());
+        self.e.jump(header);
+        self.e.place(header);
+        let current = self.e.b.use_var(i);
+        let cc = if inlined.downwards {
+            IntCC::SignedGreaterThanOrEqual
+        } else {
+            IntCC::SignedLessThanOrEqual
+        };
+        let go_on = self.e.b.ins().icmp(cc, current, to);
+        self.e.branch(go_on, body, done);
+        self.e.place(body);
+        let tagged = self.e.tag_int(current);
+        self.store_slot(inlined.variable_slot, tagged);
+        self.lower(&inlined.body);
+        let current = self.e.b.use_var(i);
+        let (next, overflow) = self.e.b.ins().sadd_overflow(current, by);
+        self.e.b.def_var(i, next);
+        self.e.branch(overflow, done, header);
+        self.e.place(done);
+        self.e.jump_with(join, start);
+
+        self.e.place(general);
+        let node = self.ptr(node);
+        let step = step.unwrap_or_else(|| self.e.word(0));
+        let answer = self.call(runtime::to_do as *const u8, &[node, start, limit, step]);
+        self.e.jump_with(join, answer);
+        self.e.place(join);
+        result
+    }
+
+    fn times_repeat(&mut self, node: &Node, inlined: &TimesRepeat) -> IrValue {
+        let receiver = self.lower(&inlined.receiver);
+        let (counting, other) = (self.e.label(), self.e.label());
+        let (join, result) = self.e.label_with_value();
+        self.e.cold(other);
+        let is_int = self.e.is_small_int(receiver);
+        self.e.branch(is_int, counting, other);
+        self.e.place(counting);
+        let times = self.e.untag_int(receiver);
+        let zero = self.e.word(0);
+        let count = self.e.variable(zero);
+        let (header, body, done) = (self.e.label(), self.e.label(), self.e.label());
+        self.e.jump(header);
+        self.e.place(header);
+        let current = self.e.b.use_var(count);
+        let go_on = self.e.b.ins().icmp(IntCC::SignedLessThan, current, times);
+        self.e.branch(go_on, body, done);
+        self.e.place(body);
+        if let Some(slot) = inlined.parameter {
+            let nil = self.e.word(Value::NIL.bits());
+            self.store_slot(slot, nil);
+        }
+        self.lower(&inlined.body);
+        let current = self.e.b.use_var(count);
+        let next = self.e.b.ins().iadd_imm_s(current, 1);
+        self.e.b.def_var(count, next);
+        self.e.jump(header);
+        self.e.place(done);
+        self.e.jump_with(join, receiver);
+        self.e.place(other);
+        let answer = self.fall_back(node, receiver);
+        self.e.jump_with(join, answer);
+        self.e.place(join);
+        result
+    }
+}
+
+#[derive(Clone, Copy)]
+enum DoubleOperation {
+    Arithmetic(BinaryOperator),
+    Comparison(FloatCC),
+}
+
+/// What an operator computes on doubles natively, as the interpreter's numeric specialisation
+/// does (`>` and `>=` answer true for NaN operands, as the library derives them).
+fn double_comparison(operator: BinaryOperator) -> Option<DoubleOperation> {
+    use BinaryOperator::*;
+    Some(match operator {
+        Add | Subtract | Multiply => DoubleOperation::Arithmetic(operator),
+        LessThan => DoubleOperation::Comparison(FloatCC::LessThan),
+        LessOrEqual => DoubleOperation::Comparison(FloatCC::LessThanOrEqual),
+        GreaterThan => DoubleOperation::Comparison(FloatCC::UnorderedOrGreaterThan),
+        GreaterOrEqual => DoubleOperation::Comparison(FloatCC::UnorderedOrGreaterThanOrEqual),
+        Equal => DoubleOperation::Comparison(FloatCC::Equal),
+        Divide | Modulo | NotEqual => return None,
+    })
+}
+
+const _: () = assert!(offset_of!(Frame, receiver) == FRAME_RECEIVER as usize);

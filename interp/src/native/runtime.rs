@@ -1,0 +1,195 @@
+//! The runtime functions compiled code calls: each performs one operation as the interpreter
+//! does it (the node's own code), for the cases native code leaves to the interpreter, and
+//! answers a [`NativeExec`] pair so that an unwind leaves the compiled code as it would leave
+//! the node.
+//!
+//! Compiled code gets the universe and the frame as raw pointers from the activation that
+//! entered it (`enter`), which holds the only other references and does not use them while
+//! the native code runs; each function here reborrows them for the length of the call.
+
+use crate::invokable::Frame;
+use crate::nodes::{BinaryOp, FieldRead, FieldWrite, Node, NodeKind, Send, VariableWrite};
+use crate::universe::Universe;
+use crate::unwind::{Exec, Unwind};
+use yerba_jit::NativeExec;
+use yerba_mop::Value;
+
+/// A compiled unit entered from an activation: `extern "C" fn(universe, frame) -> NativeExec`.
+pub type NativeEntry = extern "C" fn(*mut Universe, *mut Frame) -> NativeExec;
+
+#[inline(always)]
+pub fn pack(result: Exec) -> NativeExec {
+    match result {
+        Ok(value) => NativeExec {
+            value: value.bits(),
+            unwind: 0,
+        },
+        Err(unwind) => NativeExec {
+            value: 0,
+            unwind: unwind as u64 + 1,
+        },
+    }
+}
+
+#[inline(always)]
+pub fn unpack(result: NativeExec) -> Exec {
+    match result.unwind {
+        // SAFETY: native code answers only words it got as values.
+        0 => Ok(unsafe { Value::from_bits(result.value) }),
+        1 => Err(Unwind::LocalReturn),
+        2 => Err(Unwind::NonLocalReturn),
+        3 => Err(Unwind::Error),
+        4 => Err(Unwind::Escaped),
+        _ => Err(Unwind::Restart),
+    }
+}
+
+/// Runs the compiled unit `entry` on `frame`.
+#[inline(always)]
+pub fn enter(u: &mut Universe, entry: NativeEntry, frame: &mut Frame) -> Exec {
+    unpack(entry(u, frame))
+}
+
+/// Reborrows what compiled code passes.
+///
+/// # Safety
+/// The pointers come from [`enter`] (or from a runtime function's own arguments), whose
+/// references are not used while native code runs.
+macro_rules! reborrow {
+    ($($p:ident),*) => {
+        // SAFETY: see the module comment: the caller's references are idle during the call.
+        $(let $p = unsafe { &mut *$p };)*
+    };
+}
+
+fn value(bits: u64) -> Value {
+    // SAFETY: native code passes only words it got as values.
+    unsafe { Value::from_bits(bits) }
+}
+
+/// Runs `node` (a whole subtree) in the interpreter.
+pub extern "C" fn execute_node(
+    u: *mut Universe,
+    frame: *mut Frame,
+    node: *const Node,
+) -> NativeExec {
+    reborrow!(u, frame);
+    // SAFETY: the node is part of the tree the unit was compiled from, which outlives its code.
+    let node = unsafe { &*node };
+    pack(node.execute(u, frame))
+}
+
+/// Sends through a send site's chain to evaluated arguments (`args[0]` the receiver).
+pub extern "C" fn send(
+    u: *mut Universe,
+    frame: *mut Frame,
+    node: *const Send,
+    args: *const Value,
+) -> NativeExec {
+    reborrow!(u, frame);
+    // SAFETY: as in `execute_node`; `args` holds the receiver and every argument, on the
+    // unit's stack frame (scanned by the collector).
+    let node = unsafe { &*node };
+    // SAFETY: see above.
+    let args = unsafe { std::slice::from_raw_parts(args, node.args.len() + 1) };
+    pack(node.dispatch(u, frame, args))
+}
+
+/// A binary operator whose operands native code did not handle.
+pub extern "C" fn binary_op(
+    u: *mut Universe,
+    node: *const BinaryOp,
+    left: u64,
+    right: u64,
+) -> NativeExec {
+    reborrow!(u);
+    u.tier.stats.slow_paths += 1;
+    // SAFETY: as in `execute_node`.
+    let node = unsafe { &*node };
+    pack(node.complete(u, value(left), value(right)))
+}
+
+/// A field read whose layout guard failed.
+pub extern "C" fn read_field(
+    u: *mut Universe,
+    frame: *mut Frame,
+    node: *const FieldRead,
+) -> NativeExec {
+    reborrow!(u, frame);
+    u.tier.stats.slow_paths += 1;
+    // SAFETY: as in `execute_node`.
+    pack(unsafe { &*node }.execute(u, frame))
+}
+
+/// A field write whose layout guard failed.
+pub extern "C" fn write_field(
+    u: *mut Universe,
+    frame: *mut Frame,
+    node: *const FieldWrite,
+    written: u64,
+) -> NativeExec {
+    reborrow!(u, frame);
+    u.tier.stats.slow_paths += 1;
+    // SAFETY: as in `execute_node`.
+    pack(unsafe { &*node }.store(u, frame, value(written)))
+}
+
+/// A variable write that is not to the unit's own slots, or goes through intercession.
+pub extern "C" fn write_variable(
+    u: *mut Universe,
+    frame: *mut Frame,
+    node: *const VariableWrite,
+    written: u64,
+) -> NativeExec {
+    reborrow!(u, frame);
+    // SAFETY: as in `execute_node`.
+    pack(unsafe { &*node }.store(u, frame, value(written)))
+}
+
+/// An inlined control structure whose receiver is not what it inlines: the real send.
+pub extern "C" fn inlined_fallback(
+    u: *mut Universe,
+    frame: *mut Frame,
+    node: *const Node,
+    receiver: u64,
+) -> NativeExec {
+    reborrow!(u, frame);
+    u.tier.stats.slow_paths += 1;
+    let receiver = value(receiver);
+    // SAFETY: as in `execute_node`.
+    let result = match unsafe { &*node }.kind() {
+        NodeKind::IfTrue(node) => node.fall_back(u, frame, receiver),
+        NodeKind::IfTrueIfFalse(node) => node.fall_back(u, frame, receiver),
+        NodeKind::AndOr(node) => node.fall_back(u, frame, receiver),
+        NodeKind::TimesRepeat(node) => node.fall_back(u, frame, receiver),
+        NodeKind::While(node) => Err(node.not_boolean(u)),
+        _ => unreachable!("only inlined control structures fall back"),
+    };
+    pack(result)
+}
+
+/// A counting loop whose receiver, limit or step is not a small integer.
+pub extern "C" fn to_do(
+    u: *mut Universe,
+    frame: *mut Frame,
+    node: *const Node,
+    start: u64,
+    limit: u64,
+    step: u64,
+) -> NativeExec {
+    reborrow!(u, frame);
+    u.tier.stats.slow_paths += 1;
+    // SAFETY: as in `execute_node`.
+    let NodeKind::ToDo(node) = (unsafe { &*node }).kind() else {
+        unreachable!("compiled only for to:do: nodes")
+    };
+    let step = node.step.as_ref().map(|_| value(step));
+    pack(node.run(u, frame, value(start), value(limit), step))
+}
+
+/// `^value` from a block inlined into the method.
+pub extern "C" fn local_return(u: *mut Universe, answer: u64) -> NativeExec {
+    reborrow!(u);
+    u.returning = value(answer);
+    pack(Err(Unwind::LocalReturn))
+}
