@@ -252,5 +252,6 @@ pub fn boot(options: Options, fields: ClassObjectFields) -> Box<Universe> {
         print_stats: options.print_stats,
         reflection: ReflectionState::new(!options.no_mop, base_level, unobserved_array),
         gc_inhibitions: 0,
+        memory: Default::default(),
     })
 }
