@@ -205,10 +205,16 @@ fn give_up(u: &mut Universe, policy: Value, question: &str, problem: Problem) {
     }
 }
 
-/// A value as a message names it: integers by value, anything else by its class.
+/// A value as a message names it: nil and numbers by value, anything else by its class.
 fn describe(u: &Universe, value: Value) -> String {
     if let Some(n) = value.as_small_int() {
         return n.to_string();
+    }
+    if let Some(d) = value.as_double() {
+        return d.to_string();
+    }
+    if value.is_nil() {
+        return String::from("nil");
     }
     if BigIntObject::is_bigint(value) {
         // SAFETY: kind checked.
