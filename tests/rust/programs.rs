@@ -115,6 +115,19 @@ fn shape_programs_under_gc_stress() {
     check_programs(programs, &["--gc-stress"]);
 }
 
+/// The programs of the memory policy's guards while the collector runs every few
+/// allocations: the policy runs, fails and is replaced with stress collections inside it.
+#[test]
+fn memory_policy_programs_under_gc_stress() {
+    let programs = programs("memory_policy_");
+    assert!(
+        programs.len() >= 6,
+        "only {} memory_policy_ programs",
+        programs.len()
+    );
+    check_programs(programs, &["--gc-stress"]);
+}
+
 /// The matching helpers themselves.
 mod matching_tests {
     use crate::common::*;

@@ -18,6 +18,8 @@ pub use block::is_block_evaluation;
 mod class;
 mod double;
 mod integer;
+mod memory;
+mod memory_policy;
 mod method;
 mod numbers;
 mod object;
@@ -30,6 +32,7 @@ mod trace_file;
 
 pub use trace_file::close_at_exit;
 
+pub use memory_policy::{collect_by_policy, refuse_exit_while_answering, MemoryState};
 pub use system::exit_status;
 
 use crate::invokable::PrimitiveFn;
@@ -56,6 +59,7 @@ static TABLES: &[&[Entry]] = &[
     block::PRIMITIVES,
     method::PRIMITIVES,
     system::PRIMITIVES,
+    memory::PRIMITIVES,
     shapes::PRIMITIVES,
     reflection::PRIMITIVES,
     activations::PRIMITIVES,

@@ -125,6 +125,9 @@ fn read_regular_file(path: &str, limit: usize) -> Result<Option<String>, FileToo
 /// Ends the program at once with the status (after flushing stdout).
 fn exit(u: &mut Universe, args: &[Value]) -> Exec {
     let status = exit_status(u, args)?;
+    if let Some(refusal) = super::refuse_exit_while_answering(u, status) {
+        return Err(refusal);
+    }
     u.exit(i32::from(status))
 }
 

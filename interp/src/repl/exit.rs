@@ -53,6 +53,9 @@ pub fn end_evaluations_on_error(u: &mut Universe) {
 /// `System>>exit:` in a session: unwinds to the prompt, which decides.
 fn request_exit(u: &mut Universe, args: &[Value]) -> Exec {
     let status = exit_status(u, args)?;
+    if let Some(refusal) = crate::primitives::refuse_exit_while_answering(u, status) {
+        return Err(refusal);
+    }
     REQUESTED_STATUS.with(|requested| requested.set(Some(status)));
     Err(u.vm_error(format!("system exit: {status}")))
 }

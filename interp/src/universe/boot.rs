@@ -253,5 +253,6 @@ pub fn boot(options: Options, fields: ClassObjectFields) -> Box<Universe> {
         tier: crate::native::Tier::new(&options.tier),
         reflection: ReflectionState::new(!options.no_mop, base_level, unobserved_array),
         gc_inhibitions: 0,
+        memory: Default::default(),
     })
 }

@@ -207,7 +207,11 @@ impl Universe {
         if let Some(&sibling) = self.environment_layouts.siblings.get(&key) {
             return sibling;
         }
-        let sibling = Layout::allocate_sibling(self, plain, environment, watched, storage)
+        // No memory policy may run between the lookup and the insertion and make the sibling.
+        let sibling = self
+            .without_collections(|u| {
+                Layout::allocate_sibling(u, plain, environment, watched, storage)
+            })
             .unwrap_or_else(|e| fatal_out_of_memory(e));
         self.environment_layouts.siblings.insert(key, sibling);
         sibling

@@ -189,6 +189,8 @@ pub struct Universe {
     /// While positive, allocation never collects: code building objects whose only references
     /// are in Rust-owned memory (an AST under construction) runs like this.
     gc_inhibitions: u32,
+    /// The program's memory policy, if any (`Memory`, docs/memory.md).
+    pub memory: crate::primitives::MemoryState,
 }
 
 /// Native stack kept free below the limit for the error path, primitives and the collector.
@@ -249,7 +251,9 @@ impl Universe {
             return symbol;
         }
         let layout = self.layouts.symbol;
-        let symbol = VmString::allocate(self, layout, text)
+        // No memory policy may run between the lookup and the insertion and intern the text.
+        let symbol = self
+            .without_collections(|u| VmString::allocate(u, layout, text))
             .unwrap_or_else(|e| fatal_out_of_memory(e))
             .value();
         self.symbols.insert(text, symbol);
@@ -328,6 +332,7 @@ impl Universe {
             handler_cache,
             environment_layouts,
             reflection,
+            memory,
             ..
         } = self;
         lookup_cache.clear();
@@ -346,6 +351,7 @@ impl Universe {
             tracer.mark_value(*returning);
             tracer.mark_value(*return_target);
             reflection.trace(tracer);
+            memory.trace(tracer);
         };
         heap.collect_with_weak(&mut roots, &mut |survives| {
             environment_layouts.drop_dead(survives)
@@ -512,7 +518,7 @@ impl Universe {
         mut allocate: impl FnMut(&mut Heap) -> Result<NonNull<GcHeader>, OutOfMemory>,
     ) -> Result<NonNull<GcHeader>, OutOfMemory> {
         if self.gc_inhibitions == 0 && self.heap.collection_due() {
-            self.collect_garbage();
+            self.collect_at_safepoint();
         }
         match allocate(&mut self.heap) {
             Ok(object) => Ok(object),
@@ -520,6 +526,20 @@ impl Universe {
                 self.collect_garbage();
                 allocate(&mut self.heap)
             }
+        }
+    }
+}
+
+impl Universe {
+    /// A collection is due at an allocation: without a memory policy the VM collects; with
+    /// one, the policy decides (`primitives::collect_by_policy`).
+    #[cold]
+    #[inline(never)]
+    fn collect_at_safepoint(&mut self) {
+        if self.memory.is_installed() {
+            crate::primitives::collect_by_policy(self);
+        } else {
+            self.collect_garbage();
         }
     }
 }

@@ -157,6 +157,20 @@ impl BlockSpace {
         allocated.then(|| NonNull::new(cell as *mut GcHeader))?
     }
 
+    /// Calls `visit` with every allocated object.
+    pub(super) fn for_each_object(&self, visit: &mut dyn FnMut(NonNull<GcHeader>)) {
+        for (&base, &class) in &self.blocks {
+            for index in 0..cells_per_block(class) {
+                let cell = base + index * class.cell_size();
+                // SAFETY: `cell` is a cell of a block in the side table.
+                let header = unsafe { header(cell) };
+                if header.is_allocated() {
+                    visit(NonNull::from(header));
+                }
+            }
+        }
+    }
+
     /// Frees every unmarked object (calling its finalizer), clears the marks of the others and
     /// rebuilds the free lists; blocks left without live objects move to the empty pool.
     /// Returns the bytes of the live cells.

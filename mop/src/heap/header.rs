@@ -8,10 +8,10 @@
 //! |-------------------------------------|----------------------------------------------------|
 //! | `0`                                 | a never-used cell of a size-class block            |
 //! | `next_free_cell \| FREE_BIT`        | a free cell on its size class's free list          |
-//! | `&'static TypeInfo \| mark bit`     | an allocated object; the mark bit is set only while a collection runs |
+//! | `&'static TypeInfo \| mark bit \| preexisting bit` | an allocated object; the mark bit is set only while a collection runs, the preexisting bit only while the heap tells new objects from old ([`Heap::mark_preexisting`](super::Heap::mark_preexisting)) |
 //!
-//! `TypeInfo` is 8-byte aligned, so its address leaves the two low bits for `MARK_BIT` and
-//! `FREE_BIT`. A cell therefore holds an allocated object exactly when its header word is
+//! `TypeInfo` is 8-byte aligned, so its address leaves the three low bits for `MARK_BIT`,
+//! `FREE_BIT` and `PREEXISTING_BIT`. A cell therefore holds an allocated object exactly when its header word is
 //! non-zero with `FREE_BIT` clear; this is what the conservative stack scan relies on to ignore
 //! words pointing at free memory.
 
@@ -40,9 +40,15 @@ pub struct GcHeader {
     word: Cell<usize>,
 }
 
-const MARK_BIT: usize = 0b01;
-const FREE_BIT: usize = 0b10;
-const TAG_BITS: usize = MARK_BIT | FREE_BIT;
+const _: () = assert!(
+    std::mem::align_of::<TypeInfo>() >= 8,
+    "the header keeps three tag bits below the TypeInfo address"
+);
+
+const MARK_BIT: usize = 0b001;
+const FREE_BIT: usize = 0b010;
+const PREEXISTING_BIT: usize = 0b100;
+const TAG_BITS: usize = MARK_BIT | FREE_BIT | PREEXISTING_BIT;
 
 impl GcHeader {
     /// The kind of this (allocated) object.
@@ -61,7 +67,7 @@ impl GcHeader {
         debug_assert_eq!(
             word & TAG_BITS,
             0,
-            "TypeInfo must be at least 4-byte aligned"
+            "TypeInfo must be at least 8-byte aligned"
         );
         self.word.set(word);
     }
@@ -90,6 +96,20 @@ impl GcHeader {
     #[inline(always)]
     pub(super) fn clear_mark(&self) {
         self.word.set(self.word.get() & !MARK_BIT);
+    }
+
+    /// Whether the object existed when the heap last marked its objects as preexisting (a fresh
+    /// object never has the bit: `init` writes the whole word).
+    #[inline(always)]
+    pub fn is_preexisting(&self) -> bool {
+        self.word.get() & PREEXISTING_BIT != 0
+    }
+
+    #[inline(always)]
+    pub(super) fn set_preexisting(&self, preexisting: bool) {
+        let word = self.word.get() & !PREEXISTING_BIT;
+        self.word
+            .set(word | if preexisting { PREEXISTING_BIT } else { 0 });
     }
 
     /// Turns the cell into a free cell whose successor on the free list is `next`

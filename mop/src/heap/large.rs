@@ -63,6 +63,15 @@ impl LargeSpace {
         (addr < start + bytes).then(|| NonNull::new(start as *mut GcHeader))?
     }
 
+    /// Calls `visit` with every (allocated) large object.
+    pub(super) fn for_each_object(&self, visit: &mut dyn FnMut(NonNull<GcHeader>)) {
+        for &start in self.objects.keys() {
+            if let Some(object) = NonNull::new(start as *mut GcHeader) {
+                visit(object);
+            }
+        }
+    }
+
     /// Finalizes and frees every unmarked object and clears the marks of the others.
     /// Returns the bytes of the live objects and the bytes released.
     ///

@@ -77,8 +77,11 @@ pub struct Heap {
     large: LargeSpace,
     external: ExternalSpace,
     policy: GcPolicy,
-    /// What the policy allows to allocate between the last collection and the next, kept so
-    /// that the per-allocation check is one comparison.
+    /// The bytes to allocate between collections set from outside (the VM's Smalltalk
+    /// memory policy), or `None` for the native rule ([`GcPolicy::threshold_bytes`]).
+    threshold_override: Option<usize>,
+    /// The bytes allocated since the last collection beyond which a collection is due, kept
+    /// so that the per-allocation check is one comparison.
     allocation_budget: usize,
     stats: GcStats,
     /// The highest stack address scanned conservatively; without one only precise roots count.
@@ -94,6 +97,7 @@ impl Heap {
             large: LargeSpace::new(),
             external: ExternalSpace::new(),
             allocation_budget: policy.threshold_bytes(0),
+            threshold_override: None,
             policy,
             stats: GcStats::default(),
             stack_base: None,
@@ -197,11 +201,48 @@ impl Heap {
 
     /// Whether the mutator should call [`Heap::collect`] at its next safepoint.
     pub fn collection_due(&self) -> bool {
-        let threshold = self.allocation_budget;
-        let stressed = self.policy.stress_interval.is_some_and(|interval| {
+        self.allocation_budget_exhausted() || self.stress_due()
+    }
+
+    /// Whether more bytes were allocated since the last collection than the threshold in force
+    /// allows (or a postponement granted).
+    #[inline]
+    pub fn allocation_budget_exhausted(&self) -> bool {
+        self.stats.bytes_allocated_since_collection > self.allocation_budget
+    }
+
+    /// Whether stress mode asks for a collection now.
+    pub fn stress_due(&self) -> bool {
+        self.policy.stress_interval.is_some_and(|interval| {
             self.stats.allocations_since_collection >= u64::from(interval.max(1))
-        });
-        self.stats.bytes_allocated_since_collection > threshold || stressed
+        })
+    }
+
+    /// The bytes to allocate between collections: the override, or the native rule applied
+    /// to the bytes live after the last collection.
+    pub fn threshold_in_force(&self) -> usize {
+        self.threshold_after(self.stats.live_bytes)
+    }
+
+    fn threshold_after(&self, live_bytes: usize) -> usize {
+        self.threshold_override
+            .unwrap_or_else(|| self.policy.threshold_bytes(live_bytes))
+    }
+
+    /// Sets (or with `None` gives back to the native rule) the bytes to allocate between
+    /// collections, counting from the last collection, and for every later one.
+    pub fn set_threshold(&mut self, threshold: Option<usize>) {
+        self.threshold_override = threshold;
+        self.allocation_budget = self.threshold_in_force();
+    }
+
+    /// Makes the next collection due only after the threshold in force is allocated again,
+    /// counting from now (a collection was declined).
+    pub fn postpone_collection(&mut self) {
+        self.allocation_budget = self
+            .stats
+            .bytes_allocated_since_collection
+            .saturating_add(self.threshold_in_force());
     }
 
     /// A full collection. The roots are what `roots` reports to the tracer plus, once a stack
@@ -240,7 +281,7 @@ impl Heap {
         let (small_live, (large_live, large_released)) =
             unsafe { (self.blocks.sweep(), self.large.sweep()) };
         let live_bytes = small_live + large_live + external_live;
-        let spare_bytes = self.policy.threshold_bytes(live_bytes);
+        let spare_bytes = self.threshold_after(live_bytes);
         self.allocation_budget = spare_bytes;
         let released =
             large_released + external_released + self.blocks.release_empty_blocks(spare_bytes);
@@ -251,7 +292,25 @@ impl Heap {
         stats.bytes_allocated_since_collection = 0;
         stats.allocations_since_collection = 0;
         stats.collections += 1;
-        stats.total_time += start.elapsed();
+        let pause = start.elapsed();
+        stats.total_time += pause;
+        stats.longest_pause = stats.longest_pause.max(pause);
+    }
+
+    /// Calls `visit` with every allocated object: after a collection, the live ones and those
+    /// that words on the stack kept alive. `visit` must not allocate.
+    pub fn for_each_object(&self, visit: &mut dyn FnMut(NonNull<GcHeader>)) {
+        self.blocks.for_each_object(visit);
+        self.large.for_each_object(visit);
+    }
+
+    /// Marks every object allocated now as preexisting (or, with `false`, clears the mark), so
+    /// that [`GcHeader::is_preexisting`] tells the objects allocated later from them.
+    pub fn mark_preexisting(&mut self, preexisting: bool) {
+        self.for_each_object(&mut |object| {
+            // SAFETY: `for_each_object` visits allocated objects only.
+            unsafe { object.as_ref() }.set_preexisting(preexisting)
+        });
     }
 
     /// Sets the highest address of the mutator's stack scanned by [`Heap::collect`] (the VM
@@ -275,8 +334,8 @@ impl Heap {
     }
 
     pub fn set_policy(&mut self, policy: GcPolicy) {
-        self.allocation_budget = policy.threshold_bytes(self.stats.live_bytes);
         self.policy = policy;
+        self.allocation_budget = self.threshold_in_force();
     }
 }
 

@@ -8,6 +8,8 @@ pub struct GcStats {
     pub collections: u64,
     /// Total time spent collecting.
     pub total_time: Duration,
+    /// The longest single collection.
+    pub longest_pause: Duration,
     /// Bytes allocated since the heap was created (cell sizes, so including rounding, plus the
     /// external memory of the objects owning some).
     pub bytes_allocated: u64,

@@ -419,3 +419,93 @@ fn weak_references_see_which_objects_survive() {
     });
     assert_eq!(seen, [true, false, true]);
 }
+
+#[test]
+fn a_threshold_set_from_outside_replaces_the_native_rule_until_given_back() {
+    let mut heap = Heap::new(GcPolicy::default());
+    heap.set_threshold(Some(10_000));
+    while !heap.collection_due() {
+        new_blob(&mut heap, 1000);
+    }
+    assert_eq!(heap.stats().bytes_allocated_since_collection, 10 * 1024);
+    collect_from(&mut heap, &[]);
+    assert_eq!(
+        heap.threshold_in_force(),
+        10_000,
+        "kept for later collections"
+    );
+    heap.set_threshold(None);
+    assert_eq!(heap.threshold_in_force(), 8 << 20);
+    new_blob(&mut heap, 20_000);
+    assert!(!heap.collection_due());
+}
+
+#[test]
+fn a_postponed_collection_is_due_again_after_another_threshold() {
+    let mut heap = Heap::new(GcPolicy::default());
+    heap.set_threshold(Some(4096));
+    new_blob(&mut heap, 8192);
+    assert!(heap.allocation_budget_exhausted());
+    heap.postpone_collection();
+    assert!(!heap.collection_due());
+    new_blob(&mut heap, 4096);
+    assert!(!heap.collection_due(), "8192 + 4096 allocated, not beyond");
+    new_blob(&mut heap, 16);
+    assert!(heap.allocation_budget_exhausted());
+}
+
+#[test]
+fn stress_and_budget_are_told_apart() {
+    let mut heap = Heap::new(GcPolicy {
+        stress_interval: Some(2),
+        ..GcPolicy::default()
+    });
+    new_blob(&mut heap, 16);
+    new_blob(&mut heap, 16);
+    assert!(heap.stress_due() && heap.collection_due());
+    assert!(!heap.allocation_budget_exhausted());
+}
+
+#[test]
+fn objects_allocated_after_marking_the_preexisting_ones_are_told_apart() {
+    let mut heap = Heap::new(GcPolicy::default());
+    let old = new_blob(&mut heap, 64);
+    let old_large = new_blob(&mut heap, 100_000);
+    heap.mark_preexisting(true);
+    let young = new_blob(&mut heap, 64);
+    let young_large = new_blob(&mut heap, 100_000);
+    let roots: Vec<Value> = [old, old_large, young, young_large]
+        .iter()
+        .map(|o| Value::from_pointer(o.as_ptr()))
+        .collect();
+    collect_from(&mut heap, &roots);
+    let mut seen = Vec::new();
+    heap.for_each_object(&mut |object| {
+        // SAFETY: visited objects are allocated.
+        seen.push((object, unsafe { object.as_ref() }.is_preexisting()));
+    });
+    seen.sort_by_key(|(object, _)| object.as_ptr() as usize);
+    let mut expected = vec![
+        (old, true),
+        (old_large, true),
+        (young, false),
+        (young_large, false),
+    ];
+    expected.sort_by_key(|(object, _)| object.as_ptr() as usize);
+    assert_eq!(seen, expected);
+    // SAFETY: allocated and kept.
+    assert_eq!(unsafe { old.as_ref() }.type_info().name, "Blob");
+    heap.mark_preexisting(false);
+    // SAFETY: as above.
+    assert!(!unsafe { old_large.as_ref() }.is_preexisting());
+}
+
+#[test]
+fn the_longest_pause_is_recorded() {
+    let mut heap = Heap::new(GcPolicy::default());
+    collect_from(&mut heap, &[]);
+    collect_from(&mut heap, &[]);
+    let stats = heap.stats();
+    assert!(stats.longest_pause <= stats.total_time);
+    assert!(stats.longest_pause * 2 >= stats.total_time);
+}
