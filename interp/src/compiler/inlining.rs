@@ -107,6 +107,7 @@ impl Compiler<'_> {
                     condition,
                     body,
                     expected: selector == "whileTrue:",
+                    native: Default::default(),
                 })))
             }
             ("ifNil:" | "ifNotNil:" | "ifNil:ifNotNil:" | "ifNotNil:ifNil:", _) => {
@@ -202,6 +203,7 @@ impl Compiler<'_> {
             downwards: selector == "downTo:do:",
             selector: selector_symbol,
             pos,
+            native: Default::default(),
         })))))
     }
 

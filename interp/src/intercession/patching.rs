@@ -36,6 +36,7 @@ impl Universe {
     pub fn intercept_running_activations(&mut self) {
         let receiver_name = self.symbol("self");
         for method in self.methods_on_native_stack() {
+            self.reflection.bodies_patched = true;
             let mut patcher = Patcher {
                 receiver_name,
                 names: Vec::new(),

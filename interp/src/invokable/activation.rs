@@ -237,14 +237,7 @@ fn execute_body<const KNOWN_PLAIN: bool>(
     if !KNOWN_PLAIN && code.intercepts {
         return execute_recorded(u, code, frame);
     }
-    let result = match code.native.entry() {
-        Some(entry) => native::enter(u, entry, frame),
-        None if code.native.due(u.tier.threshold) => match native::compile_body(u, code, frame) {
-            Some(entry) => native::enter(u, entry, frame),
-            None => code.body.execute(u, frame),
-        },
-        None => code.body.execute(u, frame),
-    };
+    let result = native::execute_body(u, code, frame);
     if code.patched.get() {
         return end_patched_activation(u, code, frame, result);
     }

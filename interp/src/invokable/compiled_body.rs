@@ -41,7 +41,7 @@ pub struct CompiledBody {
     /// it in the answer: activation handlers get no activation array (docs/mop.md).
     pub passes_last_argument_through: bool,
     /// The native tier's counters and code for this body.
-    pub native: crate::native::NativeBody,
+    pub native: crate::native::NativeCode,
 }
 
 /// A method body simple enough for a send site to run it without an activation.

@@ -11,7 +11,7 @@
 //! `ambient` flag, and the universe's `numeric_operators_send` flag before arithmetic.
 
 use super::runtime;
-use crate::invokable::{CompiledBody, Frame};
+use crate::invokable::Frame;
 use crate::nodes::{
     AndOr, BinaryOp, BinaryOperator, FieldAccess, IfNil, IfTrue, IfTrueIfFalse, Node, NodeKind,
     TimesRepeat, ToDo, WhileLoop,
@@ -31,8 +31,7 @@ const FRAME_RECEIVER: i32 = 8;
 const OBJECT_LAYOUT: i32 = 8;
 
 pub(super) struct Lowering<'l, 'a> {
-    e: &'l mut Emitter<'a>,
-    code: &'l CompiledBody,
+    pub e: &'l mut Emitter<'a>,
     /// Heap objects the code refers to by address and no node keeps alive for good (layouts
     /// of caches that may be dropped): the compiled code traces them.
     pub keep_alive: Vec<Value>,
@@ -42,11 +41,10 @@ pub(super) struct Lowering<'l, 'a> {
 
 impl<'l, 'a> Lowering<'l, 'a> {
     /// Lowers into a unit whose parameters 0 and 1 are the universe and the frame.
-    pub fn new(e: &'l mut Emitter<'a>, code: &'l CompiledBody) -> Lowering<'l, 'a> {
+    pub fn new(e: &'l mut Emitter<'a>) -> Lowering<'l, 'a> {
         let (u, frame) = (e.param(0), e.param(1));
         Lowering {
             e,
-            code,
             keep_alive: Vec::new(),
             u,
             frame,
@@ -105,8 +103,8 @@ impl<'l, 'a> Lowering<'l, 'a> {
             NodeKind::IfTrueIfFalse(branch) => self.if_true_if_false(node, branch),
             NodeKind::IfNil(branch) => self.if_nil(branch),
             NodeKind::AndOr(branch) => self.and_or(node, branch),
-            NodeKind::While(inlined) => self.while_loop(node, inlined),
-            NodeKind::ToDo(inlined) => self.to_do(node, inlined),
+            NodeKind::While(inlined) => self.while_loop(inlined),
+            NodeKind::ToDo(inlined) => self.to_do(inlined),
             NodeKind::TimesRepeat(inlined) => self.times_repeat(node, inlined),
             NodeKind::OuterArgumentRead(_)
             | NodeKind::OuterLocalRead(_)
@@ -136,10 +134,11 @@ impl<'l, 'a> Lowering<'l, 'a> {
         self.call(runtime::execute_node as *const u8, &[node])
     }
 
-    /// Whether the body was patched (its variable accesses became intercession sites).
+    /// Whether a running body was ever patched (its variable accesses became intercession
+    /// sites): then every access runs through its node, which is either kind.
     fn patched(&mut self) -> IrValue {
-        let flag = self.ptr(self.code.patched.as_ptr());
-        self.e.load_byte(flag, 0)
+        self.e
+            .load_byte(self.u, ReflectionState::bodies_patched_offset() as i32)
     }
 
     /// `self` (no slot) or a slot of the activation, unless the body was patched.
@@ -421,10 +420,11 @@ impl<'l, 'a> Lowering<'l, 'a> {
     }
 
     /// Branches on a Boolean: `then` for `expected`, `otherwise` for its opposite, and the
-    /// node's fallback for anything else, whose answer goes to `join`.
+    /// node's fallback (`fallback(universe, frame, node, condition)`) for anything else, whose
+    /// answer goes to `join`.
     fn branch_on_boolean(
         &mut self,
-        node: &Node,
+        fallback: (*const u8, usize),
         condition: IrValue,
         expected: bool,
         then: Label,
@@ -439,15 +439,24 @@ impl<'l, 'a> Lowering<'l, 'a> {
         let is_opposite = self.e.equal_to(condition, Value::boolean(!expected).bits());
         self.e.branch(is_opposite, otherwise, other);
         self.e.place(other);
-        let answer = self.fall_back(node, condition);
+        let node = self.e.word(fallback.1 as u64);
+        let answer = self.call(fallback.0, &[node, condition]);
         self.e.jump_with(join, answer);
+    }
+
+    /// The fallback of an inlined structure that has no runtime function of its own.
+    fn node_fallback(node: &Node) -> (*const u8, usize) {
+        (
+            runtime::inlined_fallback as *const u8,
+            node as *const Node as usize,
+        )
     }
 
     fn if_true(&mut self, node: &Node, branch: &IfTrue) -> IrValue {
         let condition = self.lower(&branch.condition);
         let (then, otherwise) = (self.e.label(), self.e.label());
         let (join, result) = self.e.label_with_value();
-        self.branch_on_boolean(node, condition, branch.expected, then, otherwise, join);
+        self.branch_on_boolean(Self::node_fallback(node), condition, branch.expected, then, otherwise, join);
         self.e.place(then);
         let answer = self.lower(&branch.body);
         self.e.jump_with(join, answer);
@@ -462,7 +471,7 @@ impl<'l, 'a> Lowering<'l, 'a> {
         let condition = self.lower(&branch.condition);
         let (then, otherwise) = (self.e.label(), self.e.label());
         let (join, result) = self.e.label_with_value();
-        self.branch_on_boolean(node, condition, true, then, otherwise, join);
+        self.branch_on_boolean(Self::node_fallback(node), condition, true, then, otherwise, join);
         self.e.place(then);
         let answer = self.lower(&branch.if_true);
         self.e.jump_with(join, answer);
@@ -499,7 +508,7 @@ impl<'l, 'a> Lowering<'l, 'a> {
         let left = self.lower(&branch.left);
         let (evaluate, answer_left) = (self.e.label(), self.e.label());
         let (join, result) = self.e.label_with_value();
-        self.branch_on_boolean(node, left, branch.is_and, evaluate, answer_left, join);
+        self.branch_on_boolean(Self::node_fallback(node), left, branch.is_and, evaluate, answer_left, join);
         self.e.place(evaluate);
         let answer = self.lower(&branch.right);
         self.e.jump_with(join, answer);
@@ -509,13 +518,17 @@ impl<'l, 'a> Lowering<'l, 'a> {
         result
     }
 
-    fn while_loop(&mut self, node: &Node, inlined: &WhileLoop) -> IrValue {
+    pub fn while_loop(&mut self, inlined: &WhileLoop) -> IrValue {
         let (header, body, done) = (self.e.label(), self.e.label(), self.e.label());
         let (join, result) = self.e.label_with_value();
         self.e.jump(header);
         self.e.place(header);
         let condition = self.lower(&inlined.condition);
-        self.branch_on_boolean(node, condition, inlined.expected, body, done, join);
+        let fallback = (
+            runtime::while_not_boolean as *const u8,
+            inlined as *const WhileLoop as usize,
+        );
+        self.branch_on_boolean(fallback, condition, inlined.expected, body, done, join);
         self.e.place(body);
         self.lower(&inlined.body);
         self.e.jump(header);
@@ -526,7 +539,7 @@ impl<'l, 'a> Lowering<'l, 'a> {
         result
     }
 
-    fn to_do(&mut self, node: &Node, inlined: &ToDo) -> IrValue {
+    fn to_do(&mut self, inlined: &ToDo) -> IrValue {
         let start = self.lower(&inlined.receiver);
         let limit = self.lower(&inlined.limit);
         let step = inlined.step.as_ref().map(|step| self.lower(step));
@@ -545,10 +558,23 @@ impl<'l, 'a> Lowering<'l, 'a> {
         let to = self.e.untag_int(limit);
         let by = match step {
             Some(step) => self.e.untag_int(step),
-            None => self
-                .e
-                .word(if inlined.downwards { -1i64 as u64 } else { 1 }),
+            None => self.e.word(if inlined.downwards { -1i64 as u64 } else { 1 }),
         };
+        self.count(inlined, from, to, by);
+        self.e.jump_with(join, start);
+
+        self.e.place(general);
+        let node = self.ptr(inlined);
+        let step = step.unwrap_or_else(|| self.e.word(0));
+        let answer = self.call(runtime::to_do as *const u8, &[node, start, limit, step]);
+        self.e.jump_with(join, answer);
+        self.e.place(join);
+        result
+    }
+
+    /// The counting loop of `to:do:` from `from` (machine integers), as `ToDo::count`; goes on
+    /// after the loop when it ends.
+    pub fn count(&mut self, inlined: &ToDo, from: IrValue, to: IrValue, by: IrValue) {
         let i = self.e.variable(from);
         let (header, body, done) = (self.e.label(), self.e.label(), self.e.label());
         self.e.jump(header);
@@ -570,15 +596,6 @@ impl<'l, 'a> Lowering<'l, 'a> {
         self.e.b.def_var(i, next);
         self.e.branch(overflow, done, header);
         self.e.place(done);
-        self.e.jump_with(join, start);
-
-        self.e.place(general);
-        let node = self.ptr(node);
-        let step = step.unwrap_or_else(|| self.e.word(0));
-        let answer = self.call(runtime::to_do as *const u8, &[node, start, limit, step]);
-        self.e.jump_with(join, answer);
-        self.e.place(join);
-        result
     }
 
     fn times_repeat(&mut self, node: &Node, inlined: &TimesRepeat) -> IrValue {

@@ -8,19 +8,25 @@
 //!
 //! [`Emitter`]: yerba_jit::Emitter
 
-mod body;
+mod code;
 mod lower;
 mod runtime;
 
-pub use body::NativeBody;
-pub use runtime::{enter, NativeEntry};
+pub use code::NativeCode;
 
 use crate::invokable::{CompiledBody, Frame};
-use crate::nodes::Node;
+use crate::nodes::{Node, ToDo, WhileLoop};
 use crate::universe::Universe;
+use crate::unwind::Exec;
 use lower::Lowering;
+use runtime::unpack;
 use std::time::Duration;
-use yerba_jit::Jit;
+use yerba_jit::{Emitter, Jit, NativeExec};
+
+/// A compiled body, and a compiled `whileTrue:` loop: `(universe, frame)`.
+type BodyEntry = extern "C" fn(*mut Universe, *mut Frame) -> NativeExec;
+/// A compiled `to:do:` loop, entered with its counter, limit and step as machine integers.
+type CountingEntry = extern "C" fn(*mut Universe, *mut Frame, i64, i64, i64) -> NativeExec;
 
 /// What the command line sets.
 #[derive(Clone, Debug)]
@@ -52,7 +58,7 @@ pub struct TierStats {
     pub compiled: u64,
     pub code_bytes: u64,
     pub compile_time: Duration,
-    /// Bodies left to the interpreter (too big, or refused by the code generator).
+    /// Units left to the interpreter (too big, or refused by the code generator).
     pub refused: u64,
     /// Calls from native code into the interpreter's slow paths (failed guards, overflow,
     /// unexpected receivers of inlined structures).
@@ -61,22 +67,22 @@ pub struct TierStats {
 
 pub struct Tier {
     jit: Option<Jit>,
-    /// Activations before compiling; `u32::MAX` when there is no tier.
+    /// Activations of a body before compiling it; `u32::MAX` when there is no tier.
     pub threshold: u32,
+    /// Iterations of a loop in one interpreted activation before compiling the loop.
+    pub loop_threshold: u32,
     pub log: bool,
     pub stats: TierStats,
 }
 
-/// Bodies larger than this many nodes stay interpreted: compile time grows faster than size.
+/// Units larger than this many nodes stay interpreted: compile time grows faster than size.
 const MAX_NODES: usize = 4000;
+/// A loop iteration is cheaper than an activation: loops wait this many times longer.
+const LOOP_THRESHOLD_FACTOR: u32 = 4;
 
 impl Tier {
     pub fn new(options: &TierOptions) -> Tier {
-        let jit = if options.enabled {
-            Jit::for_host()
-        } else {
-            None
-        };
+        let jit = if options.enabled { Jit::for_host() } else { None };
         let threshold = match (&jit, options.compile_all) {
             (None, _) => u32::MAX,
             (Some(_), true) => 0,
@@ -85,6 +91,7 @@ impl Tier {
         Tier {
             jit,
             threshold,
+            loop_threshold: threshold.saturating_mul(LOOP_THRESHOLD_FACTOR),
             log: options.log,
             stats: TierStats::default(),
         }
@@ -94,7 +101,7 @@ impl Tier {
     pub fn summary(&self) -> String {
         let s = &self.stats;
         format!(
-            "jit: {} bodies compiled, {} bytes of code, {:.1} ms compiling, {} refused, {} slow-path calls",
+            "jit: {} units compiled, {} bytes of code, {:.1} ms compiling, {} refused, {} slow-path calls",
             s.compiled,
             s.code_bytes,
             s.compile_time.as_secs_f64() * 1000.0,
@@ -104,33 +111,133 @@ impl Tier {
     }
 }
 
-/// Compiles `code` (a plain body that `frame` runs): its entry, or `None` if it stays
-/// interpreted.
+/// Runs `code` (a plain body) for `frame`: its native code once compiled, else its tree,
+/// counting the activation.
+#[inline(always)]
+pub fn execute_body(u: &mut Universe, code: &CompiledBody, frame: &mut Frame) -> Exec {
+    let mut entry = code.native.entry();
+    if entry.is_null() {
+        if !code.native.due(u.tier.threshold) {
+            return code.body.execute(u, frame);
+        }
+        entry = compile_body(u, code, frame);
+        if entry.is_null() {
+            return code.body.execute(u, frame);
+        }
+    }
+    // SAFETY: a body's unit is compiled with the signature of `BodyEntry`.
+    let entry: BodyEntry = unsafe { std::mem::transmute(entry) };
+    unpack(entry(u, frame))
+}
+
 #[cold]
 #[inline(never)]
-pub fn compile_body(u: &mut Universe, code: &CompiledBody, frame: &Frame) -> Option<NativeEntry> {
+fn compile_body(u: &mut Universe, code: &CompiledBody, frame: &Frame) -> *const u8 {
+    compile(u, &code.native, frame, "", 2, [&code.body], |lowering| {
+        lowering.lower(&code.body)
+    })
+}
+
+/// The interpreter ran another iteration of `node` in `frame`: if the loop is hot, the rest
+/// of it runs natively and this is its answer.
+#[inline(always)]
+pub fn while_loop_iterated(u: &mut Universe, node: &WhileLoop, frame: &mut Frame) -> Option<Exec> {
+    if !node.native.due(u.tier.loop_threshold) {
+        return None;
+    }
+    let entry = compile_while_loop(u, node, frame);
+    if entry.is_null() {
+        return None;
+    }
+    // SAFETY: compiled with the signature of `BodyEntry`: the loop from its condition.
+    let entry: BodyEntry = unsafe { std::mem::transmute(entry) };
+    Some(unpack(entry(u, frame)))
+}
+
+#[cold]
+#[inline(never)]
+fn compile_while_loop(u: &mut Universe, node: &WhileLoop, frame: &Frame) -> *const u8 {
+    let entry = node.native.entry();
+    if !entry.is_null() {
+        return entry;
+    }
+    let tree = [&node.condition, &node.body];
+    compile(u, &node.native, frame, "a loop in ", 2, tree, |lowering| {
+        lowering.while_loop(node)
+    })
+}
+
+/// The interpreter is about to run iteration `i` of `node` in `frame`: if the loop is hot,
+/// the rest of it runs natively and this is its answer (nil).
+#[inline(always)]
+pub fn counting_loop_iterated(
+    u: &mut Universe,
+    node: &ToDo,
+    frame: &mut Frame,
+    i: i64,
+    to: i64,
+    by: i64,
+) -> Option<Exec> {
+    if !node.native.due(u.tier.loop_threshold) {
+        return None;
+    }
+    let entry = compile_counting_loop(u, node, frame);
+    if entry.is_null() {
+        return None;
+    }
+    // SAFETY: compiled with the signature of `CountingEntry`.
+    let entry: CountingEntry = unsafe { std::mem::transmute(entry) };
+    Some(unpack(entry(u, frame, i, to, by)))
+}
+
+#[cold]
+#[inline(never)]
+fn compile_counting_loop(u: &mut Universe, node: &ToDo, frame: &Frame) -> *const u8 {
+    let entry = node.native.entry();
+    if !entry.is_null() {
+        return entry;
+    }
+    compile(u, &node.native, frame, "a loop in ", 5, [&node.body], |lowering| {
+        let (from, to, by) = (lowering.e.param(2), lowering.e.param(3), lowering.e.param(4));
+        lowering.count(node, from, to, by);
+        lowering.e.word(yerba_mop::Value::NIL.bits())
+    })
+}
+
+/// Compiles one unit of `params` parameters (the universe, the frame, then its own) whose
+/// trees are `trees`, emitted by `build`, into `native`: its entry, or null if it stays
+/// interpreted.
+fn compile<'t>(
+    u: &mut Universe,
+    native: &NativeCode,
+    frame: &Frame,
+    what: &str,
+    params: usize,
+    trees: impl IntoIterator<Item = &'t Node>,
+    build: impl FnOnce(&mut Lowering) -> yerba_jit::IrValue,
+) -> *const u8 {
     let name = if u.tier.log {
-        u.method_description(frame.method)
+        format!("{what}{}", u.method_description(frame.method))
     } else {
         String::new()
     };
     let Some(jit) = u.tier.jit.as_mut() else {
-        code.native.give_up();
-        return None;
+        native.give_up();
+        return std::ptr::null();
     };
-    let nodes = node_count(&code.body);
+    let nodes: usize = trees.into_iter().map(node_count).sum();
     if nodes > MAX_NODES {
-        code.native.give_up();
+        native.give_up();
         u.tier.stats.refused += 1;
         if u.tier.log {
-            eprintln!("jit: {} stays interpreted: {nodes} nodes", name);
+            eprintln!("jit: {name} stays interpreted: {nodes} nodes");
         }
-        return None;
+        return std::ptr::null();
     }
     let mut keep_alive = Vec::new();
-    let compiled = jit.compile(2, |e| {
-        let mut lowering = Lowering::new(e, code);
-        let answer = lowering.lower(&code.body);
+    let compiled = jit.compile(params, |e: &mut Emitter| {
+        let mut lowering = Lowering::new(e);
+        let answer = build(&mut lowering);
         keep_alive = std::mem::take(&mut lowering.keep_alive);
         e.answer(answer);
     });
@@ -142,21 +249,20 @@ pub fn compile_body(u: &mut Universe, code: &CompiledBody, frame: &Frame) -> Opt
             stats.compile_time += compiled.compile_time;
             if u.tier.log {
                 eprintln!(
-                    "jit: compiled {} ({nodes} nodes, {} bytes, {} us)",
-                    name,
+                    "jit: compiled {name} ({nodes} nodes, {} bytes, {} us)",
                     compiled.size,
                     compiled.compile_time.as_micros()
                 );
             }
-            Some(code.native.install(compiled, keep_alive))
+            native.install(compiled, keep_alive)
         }
         Err(error) => {
-            code.native.give_up();
+            native.give_up();
             u.tier.stats.refused += 1;
             if u.tier.log {
-                eprintln!("jit: {} stays interpreted: {error}", name);
+                eprintln!("jit: {name} stays interpreted: {error}");
             }
-            None
+            std::ptr::null()
         }
     }
 }

@@ -8,14 +8,13 @@
 //! the native code runs; each function here reborrows them for the length of the call.
 
 use crate::invokable::Frame;
-use crate::nodes::{BinaryOp, FieldRead, FieldWrite, Node, NodeKind, Send, VariableWrite};
+use crate::nodes::{
+    BinaryOp, FieldRead, FieldWrite, Node, NodeKind, Send, ToDo, VariableWrite, WhileLoop,
+};
 use crate::universe::Universe;
 use crate::unwind::{Exec, Unwind};
 use yerba_jit::NativeExec;
 use yerba_mop::Value;
-
-/// A compiled unit entered from an activation: `extern "C" fn(universe, frame) -> NativeExec`.
-pub type NativeEntry = extern "C" fn(*mut Universe, *mut Frame) -> NativeExec;
 
 #[inline(always)]
 pub fn pack(result: Exec) -> NativeExec {
@@ -42,12 +41,6 @@ pub fn unpack(result: NativeExec) -> Exec {
         4 => Err(Unwind::Escaped),
         _ => Err(Unwind::Restart),
     }
-}
-
-/// Runs the compiled unit `entry` on `frame`.
-#[inline(always)]
-pub fn enter(u: &mut Universe, entry: NativeEntry, frame: &mut Frame) -> Exec {
-    unpack(entry(u, frame))
 }
 
 /// Reborrows what compiled code passes.
@@ -162,17 +155,28 @@ pub extern "C" fn inlined_fallback(
         NodeKind::IfTrueIfFalse(node) => node.fall_back(u, frame, receiver),
         NodeKind::AndOr(node) => node.fall_back(u, frame, receiver),
         NodeKind::TimesRepeat(node) => node.fall_back(u, frame, receiver),
-        NodeKind::While(node) => Err(node.not_boolean(u)),
         _ => unreachable!("only inlined control structures fall back"),
     };
     pack(result)
+}
+
+/// The condition of an inlined `whileTrue:` or `whileFalse:` answered a non-Boolean.
+pub extern "C" fn while_not_boolean(
+    u: *mut Universe,
+    _frame: *mut Frame,
+    node: *const WhileLoop,
+    _condition: u64,
+) -> NativeExec {
+    reborrow!(u);
+    // SAFETY: as in `execute_node`.
+    pack(Err(unsafe { &*node }.not_boolean(u)))
 }
 
 /// A counting loop whose receiver, limit or step is not a small integer.
 pub extern "C" fn to_do(
     u: *mut Universe,
     frame: *mut Frame,
-    node: *const Node,
+    node: *const ToDo,
     start: u64,
     limit: u64,
     step: u64,
@@ -180,9 +184,7 @@ pub extern "C" fn to_do(
     reborrow!(u, frame);
     u.tier.stats.slow_paths += 1;
     // SAFETY: as in `execute_node`.
-    let NodeKind::ToDo(node) = (unsafe { &*node }).kind() else {
-        unreachable!("compiled only for to:do: nodes")
-    };
+    let node = unsafe { &*node };
     let step = node.step.as_ref().map(|_| value(step));
     pack(node.run(u, frame, value(start), value(limit), step))
 }

@@ -94,6 +94,9 @@ pub struct ReflectionState {
     /// Derived, for the one test of those fast paths: binary operators on numbers are real
     /// sends while sends are intercepted or once a method they stand for was redefined.
     numeric_operators_send: bool,
+    /// Whether a running plain body was ever made intercepting (`intercession/patching.rs`):
+    /// native code then runs every variable access through its node.
+    pub bodies_patched: bool,
     /// The activations running with intercession, innermost last.
     pub frames: Vec<ReflectiveFrame>,
     /// What the running activation handler asked to observe the end of its activation.
@@ -115,6 +118,7 @@ impl ReflectionState {
             blocks_consult_environments: false,
             numeric_methods_redefined: false,
             numeric_operators_send: false,
+            bodies_patched: false,
             frames: Vec::new(),
             end_observer: None,
         }
@@ -180,6 +184,12 @@ impl ReflectionState {
     pub fn numeric_operators_send_offset() -> usize {
         std::mem::offset_of!(Universe, reflection)
             + std::mem::offset_of!(ReflectionState, numeric_operators_send)
+    }
+
+    /// Where [`ReflectionState::bodies_patched`] is in a `Universe`.
+    pub fn bodies_patched_offset() -> usize {
+        std::mem::offset_of!(Universe, reflection)
+            + std::mem::offset_of!(ReflectionState, bodies_patched)
     }
 
     /// From now on, binary operators on numbers send their message: numbers no longer run the

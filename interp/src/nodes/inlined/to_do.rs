@@ -4,6 +4,7 @@
 
 use super::fallback::{send_with_inlined_blocks, FallbackArg};
 use crate::invokable::Frame;
+use crate::native::{self, NativeCode};
 use crate::nodes::Node;
 use crate::universe::Universe;
 use crate::unwind::Exec;
@@ -21,6 +22,8 @@ pub struct ToDo {
     pub downwards: bool,
     pub selector: Value,
     pub pos: Pos,
+    /// The counting loop compiled on its own, once it ran long in an interpreted activation.
+    pub native: NativeCode,
 }
 
 impl ToDo {
@@ -78,6 +81,9 @@ impl ToDo {
                 Some(next) => next,
                 None => break,
             };
+            if let Some(rest) = native::counting_loop_iterated(u, self, frame, i, to, by) {
+                return rest;
+            }
         }
         Ok(Value::NIL)
     }
@@ -115,6 +121,7 @@ impl ToDo {
             step.trace(tracer);
         }
         self.body.trace(tracer);
+        self.native.trace(tracer);
         tracer.mark_value(self.selector);
     }
 }

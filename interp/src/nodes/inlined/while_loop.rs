@@ -1,6 +1,7 @@
 //! `[cond] whileTrue: [body]` and `whileFalse:` with literal blocks: a native loop.
 
 use crate::invokable::Frame;
+use crate::native::{self, NativeCode};
 use crate::nodes::Node;
 use crate::universe::Universe;
 use crate::unwind::Exec;
@@ -12,6 +13,8 @@ pub struct WhileLoop {
     pub body: Node,
     /// true for `whileTrue:`, false for `whileFalse:`.
     pub expected: bool,
+    /// The loop compiled on its own, once it ran long in an interpreted activation.
+    pub native: NativeCode,
 }
 
 impl WhileLoop {
@@ -27,6 +30,9 @@ impl WhileLoop {
                 return Err(self.not_boolean(u));
             }
             self.body.execute(u, frame)?;
+            if let Some(rest) = native::while_loop_iterated(u, self, frame) {
+                return rest;
+            }
         }
     }
 
@@ -45,5 +51,6 @@ impl WhileLoop {
     pub fn trace(&self, tracer: &mut Tracer) {
         self.condition.trace(tracer);
         self.body.trace(tracer);
+        self.native.trace(tracer);
     }
 }

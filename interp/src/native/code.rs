@@ -1,0 +1,74 @@
+//! What the tier keeps per compilable unit (a method or block body, or a loop that the
+//! interpreter runs long): how often the interpreter ran it, and its native code once compiled.
+
+use std::cell::{Cell, RefCell};
+use yerba_jit::CompiledCode;
+use yerba_mop::heap::Tracer;
+use yerba_mop::Value;
+
+pub struct NativeCode {
+    /// Activations (or loop iterations) run by the interpreter so far, saturating.
+    count: Cell<u32>,
+    /// The compiled code's entry, null until compiled. Its signature depends on the kind of
+    /// unit ([`NativeEntry`](super::NativeEntry) for bodies).
+    entry: Cell<*const u8>,
+    unit: RefCell<Option<Unit>>,
+    /// Compilation was refused (too big); the unit stays interpreted.
+    given_up: Cell<bool>,
+}
+
+impl Default for NativeCode {
+    fn default() -> NativeCode {
+        NativeCode {
+            count: Cell::new(0),
+            entry: Cell::new(std::ptr::null()),
+            unit: RefCell::new(None),
+            given_up: Cell::new(false),
+        }
+    }
+}
+
+/// Compiled code and the heap objects it refers to by address.
+struct Unit {
+    /// Dropped (freed) with its owner, when the method it belongs to is collected: no
+    /// activation can run it then, as every activation keeps its method alive through its frame.
+    _code: CompiledCode,
+    keep_alive: Vec<Value>,
+}
+
+impl NativeCode {
+    /// The entry of the compiled code, null while there is none.
+    #[inline(always)]
+    pub fn entry(&self) -> *const u8 {
+        self.entry.get()
+    }
+
+    /// Counts a run in the interpreter: whether the unit should now be compiled, having run
+    /// `threshold` times.
+    #[inline(always)]
+    pub fn due(&self, threshold: u32) -> bool {
+        let count = self.count.get().saturating_add(1);
+        self.count.set(count);
+        count >= threshold && !self.given_up.get()
+    }
+
+    pub(super) fn install(&self, code: CompiledCode, keep_alive: Vec<Value>) -> *const u8 {
+        let entry = code.entry();
+        *self.unit.borrow_mut() = Some(Unit {
+            _code: code,
+            keep_alive,
+        });
+        self.entry.set(entry);
+        entry
+    }
+
+    pub(super) fn give_up(&self) {
+        self.given_up.set(true);
+    }
+
+    pub fn trace(&self, tracer: &mut Tracer) {
+        if let Some(unit) = &*self.unit.borrow() {
+            unit.keep_alive.iter().for_each(|v| tracer.mark_value(*v));
+        }
+    }
+}
