@@ -126,6 +126,15 @@ impl<'a> Emitter<'a> {
         (results[0], results[1])
     }
 
+    /// Calls compiled code whose entry is the value `entry` (same signature as runtime
+    /// functions): answers its value and unwind tag.
+    pub fn call_entry(&mut self, entry: Value, args: &[Value]) -> (Value, Value) {
+        let signature = self.signature(args.len());
+        let call = self.b.ins().call_indirect(signature, entry, args);
+        let results = self.b.inst_results(call);
+        (results[0], results[1])
+    }
+
     /// As [`Emitter::call`], leaving the unit when the callee unwinds: answers its value.
     pub fn call_may_unwind(&mut self, function: *const u8, args: &[Value]) -> Value {
         let (value, unwind) = self.call(function, args);

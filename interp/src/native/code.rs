@@ -43,6 +43,12 @@ impl NativeCode {
         self.entry.get()
     }
 
+    /// Where the entry is kept, for native callers that load it at each call (it is set once
+    /// the callee is compiled).
+    pub fn entry_address(&self) -> *const *const u8 {
+        self.entry.as_ptr()
+    }
+
     /// Counts a run in the interpreter: whether the unit should now be compiled, having run
     /// `threshold` times.
     #[inline(always)]

@@ -13,14 +13,15 @@
 use super::runtime;
 use crate::invokable::Frame;
 use crate::nodes::{
-    AndOr, BinaryOp, BinaryOperator, FieldAccess, IfNil, IfTrue, IfTrueIfFalse, Node, NodeKind,
+    AndOr, BinaryOp, ChainTarget, Send, BinaryOperator, FieldAccess, IfNil, IfTrue, IfTrueIfFalse, Node, NodeKind,
     TimesRepeat, ToDo, WhileLoop,
 };
-use crate::universe::ReflectionState;
+use crate::universe::{CoreLayouts, ReflectionState, Universe};
 use std::mem::offset_of;
 use yerba_jit::{
     types, Emitter, FloatCC, InstBuilder, IntArithmetic, IntCC, IrValue, Label, MemFlagsData,
 };
+use crate::invokable::Method;
 use yerba_mop::object::{Gc, Layout};
 use yerba_mop::Value;
 
@@ -32,6 +33,8 @@ const OBJECT_LAYOUT: i32 = 8;
 
 pub(super) struct Lowering<'l, 'a> {
     pub e: &'l mut Emitter<'a>,
+    /// The layouts of immediate values, which receivers of those kinds have.
+    immediates: [(Gc<Layout>, Immediate); 5],
     /// Heap objects the code refers to by address and no node keeps alive for good (layouts
     /// of caches that may be dropped): the compiled code traces them.
     pub keep_alive: Vec<Value>,
@@ -41,10 +44,17 @@ pub(super) struct Lowering<'l, 'a> {
 
 impl<'l, 'a> Lowering<'l, 'a> {
     /// Lowers into a unit whose parameters 0 and 1 are the universe and the frame.
-    pub fn new(e: &'l mut Emitter<'a>) -> Lowering<'l, 'a> {
+    pub fn new(e: &'l mut Emitter<'a>, layouts: &CoreLayouts) -> Lowering<'l, 'a> {
         let (u, frame) = (e.param(0), e.param(1));
         Lowering {
             e,
+            immediates: [
+                (layouts.integer, Immediate::Integer),
+                (layouts.double, Immediate::Double),
+                (layouts.nil, Immediate::Nil),
+                (layouts.true_value, Immediate::True),
+                (layouts.false_value, Immediate::False),
+            ],
             keep_alive: Vec::new(),
             u,
             frame,
@@ -91,13 +101,7 @@ impl<'l, 'a> Lowering<'l, 'a> {
                 self.e
                     .call_may_unwind(runtime::local_return as *const u8, &[u, answer])
             }
-            NodeKind::Send(send) => {
-                let mut values = vec![self.lower(&send.receiver)];
-                values.extend(send.args.iter().map(|arg| self.lower(arg)));
-                let args = self.e.spill(&values);
-                let send = self.ptr(&**send);
-                self.call(runtime::send as *const u8, &[send, args])
-            }
+            NodeKind::Send(send) => self.send(send),
             NodeKind::BinaryOp(op) => self.binary(op),
             NodeKind::IfTrue(branch) => self.if_true(node, branch),
             NodeKind::IfTrueIfFalse(branch) => self.if_true_if_false(node, branch),
@@ -237,6 +241,190 @@ impl<'l, 'a> Lowering<'l, 'a> {
         self.e.place(slow);
         let value = self.call(slow_function, &slow_args);
         self.e.jump_with(join, value);
+        self.e.place(join);
+        result
+    }
+
+    /// A send: the entries its chain has now, each behind a guard on the receiver's layout
+    /// (and one on the dispatch key for all), become inline field accesses and constants, or
+    /// calls of primitives and of methods (into their native code directly when compiled);
+    /// any other receiver sends through the chain.
+    fn send(&mut self, send: &Send) -> IrValue {
+        let mut values = vec![self.lower(&send.receiver)];
+        values.extend(send.args.iter().map(|arg| self.lower(arg)));
+        let args = self.e.spill(&values);
+        let node = self.ptr(send);
+        let Some((key, entries)) = send.chain.snapshot() else {
+            return self.call(runtime::send as *const u8, &[node, args]);
+        };
+        let receiver = values[0];
+        let (join, result) = self.e.label_with_value();
+        let (chained, valid) = (self.e.label(), self.e.label());
+        self.e.cold(chained);
+        let current_key = self.dispatch_key();
+        let same = self.e.equal_to(current_key, key);
+        self.e.branch(same, valid, chained);
+        self.e.place(valid);
+        let object_layout = self.object_layout(receiver);
+        for (layout, target) in entries {
+            let (this, next) = (self.e.label(), self.e.label());
+            let matches = self.has_layout(receiver, object_layout, layout);
+            self.e.branch(matches, this, next);
+            self.e.place(this);
+            let answer = match target {
+                ChainTarget::Getter(offset) => self.e.load(receiver, offset as i32),
+                ChainTarget::Setter {
+                    offset,
+                    answers_argument,
+                } => {
+                    self.e.store(values[1], receiver, offset as i32);
+                    if answers_argument {
+                        values[1]
+                    } else {
+                        receiver
+                    }
+                }
+                ChainTarget::Constant(value) => {
+                    self.keep_alive.push(value);
+                    self.e.word(value.bits())
+                }
+                ChainTarget::SelfReturn => receiver,
+                ChainTarget::Primitive(function) => {
+                    let function = self.e.word(function as usize as u64);
+                    self.call(runtime::call_primitive as *const u8, &[node, function, args])
+                }
+                ChainTarget::Method(method) => self.call_method(node, method, &values, args),
+                ChainTarget::Other => {
+                    self.e.jump(chained);
+                    self.e.place(next);
+                    continue;
+                }
+            };
+            self.e.jump_with(join, answer);
+            self.e.place(next);
+        }
+        self.e.jump(chained);
+        self.e.place(chained);
+        let answer = self.call(runtime::send as *const u8, &[node, args]);
+        self.e.jump_with(join, answer);
+        self.e.place(join);
+        result
+    }
+
+    /// `Universe::dispatch_key`: the dispatch epoch and whether sends are intercepted.
+    fn dispatch_key(&mut self) -> IrValue {
+        let epoch = self.e.load(self.u, offset_of!(Universe, dispatch_epoch) as i32);
+        let intercepting = self
+            .e
+            .load_byte(self.u, ReflectionState::intercepting_offset() as i32);
+        let shifted = self.e.b.ins().ishl_imm_s(epoch, 1);
+        self.e.b.ins().bor(shifted, intercepting)
+    }
+
+    /// The layout of `value` if it is a heap object, else 0.
+    fn object_layout(&mut self, value: IrValue) -> IrValue {
+        let (object, immediate) = (self.e.label(), self.e.label());
+        let (done, layout) = self.e.label_with_value();
+        let pointer = self.e.is_pointer(value);
+        self.e.branch(pointer, object, immediate);
+        self.e.place(immediate);
+        let zero = self.e.word(0);
+        self.e.jump_with(done, zero);
+        self.e.place(object);
+        let loaded = self.e.load(value, OBJECT_LAYOUT);
+        self.e.jump_with(done, loaded);
+        self.e.place(done);
+        layout
+    }
+
+    /// Whether `value` (whose heap layout, or 0, is `object_layout`) has `layout`.
+    fn has_layout(&mut self, value: IrValue, object_layout: IrValue, layout: Gc<Layout>) -> IrValue {
+        self.keep_alive.push(layout.value());
+        let immediate = self.immediates.iter().find(|(l, _)| *l == layout).map(|(_, kind)| *kind);
+        let Some(kind) = immediate else {
+            return self.e.equal_to(object_layout, layout.value().bits());
+        };
+        let is_kind = match kind {
+            Immediate::Integer => self.e.is_small_int(value),
+            Immediate::Double => self.e.is_double(value),
+            Immediate::Nil => self.e.equal_to(value, Value::NIL.bits()),
+            Immediate::True => self.e.equal_to(value, Value::TRUE.bits()),
+            Immediate::False => self.e.equal_to(value, Value::FALSE.bits()),
+        };
+        // The kind's layout is read, not assumed: a class may get a new instance layout.
+        let current = self.e.load(self.u, kind.layout_offset());
+        let same = self.e.equal_to(current, layout.value().bits());
+        self.e.b.ins().band(is_kind, same)
+    }
+
+    /// Activates `method` for `values` (also spilled at `args`): calls its native code with a
+    /// frame built here when it is compiled and runs on the VM stack's terms, else through the
+    /// interpreter's activation.
+    fn call_method(
+        &mut self,
+        node: IrValue,
+        method: Gc<Method>,
+        values: &[IrValue],
+        args: IrValue,
+    ) -> IrValue {
+        self.keep_alive.push(method.value());
+        let method_word = self.e.word(method.value().bits());
+        let code = method.code();
+        if code.needs_context || code.intercepts {
+            return self.call(runtime::activate as *const u8, &[node, method_word, args]);
+        }
+        let (join, result) = self.e.label_with_value();
+        let (slow, compiled, room, returned, unwound, other) = (
+            self.e.label(),
+            self.e.label(),
+            self.e.label(),
+            self.e.label(),
+            self.e.label(),
+            self.e.label(),
+        );
+        self.e.cold(slow);
+        self.e.cold(other);
+        let patched = self.patched();
+        let entry_cell = self.ptr(code.native.entry_address());
+        let entry = self.e.load(entry_cell, 0);
+        let missing = self.e.equal_to(entry, 0);
+        let no_direct_call = self.e.b.ins().bor(patched, missing);
+        self.e.branch(no_direct_call, slow, compiled);
+        self.e.place(compiled);
+        let slots = if code.frame_size == values.len() && !code.assigns_parameters {
+            args
+        } else {
+            let nil = self.e.word(Value::NIL.bits());
+            let mut slots = values.to_vec();
+            slots.resize(code.frame_size.max(values.len()), nil);
+            self.e.spill(&slots)
+        };
+        let nil = self.e.word(Value::NIL.bits());
+        let frame = self.e.spill(&[slots, values[0], nil, nil, method_word]);
+        let limit = self.e.load(self.u, Universe::native_stack_limit_offset() as i32);
+        let short = self.e.b.ins().icmp(IntCC::UnsignedLessThan, frame, limit);
+        self.e.branch(short, slow, room);
+        self.e.place(room);
+        let (value, unwind) = self.e.call_entry(entry, &[self.u, frame]);
+        self.e.branch(unwind, unwound, returned);
+        self.e.place(returned);
+        self.e.jump_with(join, value);
+        self.e.place(unwound);
+        let local_return = self.e.equal_to(unwind, 1);
+        let answer_returned = self.e.label();
+        self.e.branch(local_return, answer_returned, other);
+        self.e.place(answer_returned);
+        let returning = self.e.load(self.u, offset_of!(Universe, returning) as i32);
+        self.e.jump_with(join, returning);
+        self.e.place(other);
+        let answer = self.call(
+            runtime::finish_activation as *const u8,
+            &[node, method_word, args, unwind],
+        );
+        self.e.jump_with(join, answer);
+        self.e.place(slow);
+        let answer = self.call(runtime::activate as *const u8, &[node, method_word, args]);
+        self.e.jump_with(join, answer);
         self.e.place(join);
         result
     }
@@ -632,6 +820,30 @@ impl<'l, 'a> Lowering<'l, 'a> {
         self.e.jump_with(join, answer);
         self.e.place(join);
         result
+    }
+}
+
+/// The kinds of values that are not heap objects, each with a layout in `CoreLayouts`.
+#[derive(Clone, Copy)]
+enum Immediate {
+    Integer,
+    Double,
+    Nil,
+    True,
+    False,
+}
+
+impl Immediate {
+    /// Where the universe keeps this kind's layout.
+    fn layout_offset(self) -> i32 {
+        let field = match self {
+            Immediate::Integer => offset_of!(CoreLayouts, integer),
+            Immediate::Double => offset_of!(CoreLayouts, double),
+            Immediate::Nil => offset_of!(CoreLayouts, nil),
+            Immediate::True => offset_of!(CoreLayouts, true_value),
+            Immediate::False => offset_of!(CoreLayouts, false_value),
+        };
+        (offset_of!(Universe, layouts) + field) as i32
     }
 }
 

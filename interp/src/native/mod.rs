@@ -221,6 +221,7 @@ fn compile<'t>(
     } else {
         String::new()
     };
+    let layouts = &u.layouts;
     let Some(jit) = u.tier.jit.as_mut() else {
         native.give_up();
         return std::ptr::null();
@@ -236,7 +237,7 @@ fn compile<'t>(
     }
     let mut keep_alive = Vec::new();
     let compiled = jit.compile(params, |e: &mut Emitter| {
-        let mut lowering = Lowering::new(e);
+        let mut lowering = Lowering::new(e, layouts);
         let answer = build(&mut lowering);
         keep_alive = std::mem::take(&mut lowering.keep_alive);
         e.answer(answer);

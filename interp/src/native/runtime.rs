@@ -7,13 +7,14 @@
 //! entered it (`enter`), which holds the only other references and does not use them while
 //! the native code runs; each function here reborrows them for the length of the call.
 
-use crate::invokable::Frame;
+use crate::invokable::{activate_method, Frame, Method, PrimitiveFn};
 use crate::nodes::{
     BinaryOp, FieldRead, FieldWrite, Node, NodeKind, Send, ToDo, VariableWrite, WhileLoop,
 };
 use crate::universe::Universe;
 use crate::unwind::{Exec, Unwind};
 use yerba_jit::NativeExec;
+use yerba_mop::object::Gc;
 use yerba_mop::Value;
 
 #[inline(always)]
@@ -194,4 +195,63 @@ pub extern "C" fn local_return(u: *mut Universe, answer: u64) -> NativeExec {
     reborrow!(u);
     u.returning = value(answer);
     pack(Err(Unwind::LocalReturn))
+}
+
+/// A send whose chain entry is `method`, activated by the interpreter's activation code (the
+/// callee is not compiled yet, needs a heap context, or the native stack is short).
+pub extern "C" fn activate(
+    u: *mut Universe,
+    frame: *mut Frame,
+    node: *const Send,
+    method: u64,
+    args: *const Value,
+) -> NativeExec {
+    reborrow!(u, frame);
+    // SAFETY: as in `send`; `method` is the entry's method, kept alive by the compiled code.
+    let (node, method) = unsafe { (&*node, Gc::<Method>::from_value(value(method))) };
+    // SAFETY: as in `send`.
+    let args = unsafe { std::slice::from_raw_parts(args, node.args.len() + 1) };
+    let result = activate_method(u, method, args);
+    pack(node.finish(u, frame, result))
+}
+
+/// A send whose chain entry is a primitive.
+pub extern "C" fn call_primitive(
+    u: *mut Universe,
+    frame: *mut Frame,
+    node: *const Send,
+    function: usize,
+    args: *const Value,
+) -> NativeExec {
+    reborrow!(u, frame);
+    // SAFETY: as in `send`; `function` is the entry's `PrimitiveFn`, passed as its address.
+    let (node, function) = unsafe { (&*node, std::mem::transmute::<usize, PrimitiveFn>(function)) };
+    // SAFETY: as in `send`.
+    let args = unsafe { std::slice::from_raw_parts(args, node.args.len() + 1) };
+    let result = function(u, args);
+    pack(node.finish(u, frame, result))
+}
+
+/// A method activated by native code ended with an unwind other than a local return: what
+/// the interpreter's activation and send do with it (rerun for `restart`, a traceback frame
+/// and the send's position for an error, `escapedBlock:` for an escaped block).
+pub extern "C" fn finish_activation(
+    u: *mut Universe,
+    frame: *mut Frame,
+    node: *const Send,
+    method: u64,
+    args: *const Value,
+    unwind: u64,
+) -> NativeExec {
+    reborrow!(u, frame);
+    // SAFETY: as in `activate`.
+    let (node, method) = unsafe { (&*node, Gc::<Method>::from_value(value(method))) };
+    // SAFETY: as in `send`.
+    let args = unsafe { std::slice::from_raw_parts(args, node.args.len() + 1) };
+    let result = match unpack(NativeExec { value: 0, unwind }) {
+        Err(Unwind::Restart) => activate_method(u, method, args),
+        Err(Unwind::Error) => Err(u.leave_activation_with_error(method.code(), method.value())),
+        other => other,
+    };
+    pack(node.finish(u, frame, result))
 }

@@ -17,7 +17,7 @@ mod variables;
 
 pub use arithmetic::{BinaryOp, BinaryOperator};
 pub use block_literal::BlockLiteral;
-pub use dispatch::{DispatchChain, Inlined, Send, SuperSend};
+pub use dispatch::{ChainTarget, DispatchChain, Inlined, Send, SuperSend};
 pub use fields::{FieldAccess, FieldRead, FieldWrite};
 pub use globals::GlobalRead;
 pub use inlined::{

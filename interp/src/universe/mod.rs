@@ -448,6 +448,12 @@ impl Universe {
         self.native_stack.contains(&at) || self.stack.holds(at)
     }
 
+    /// Where the native stack limit is in a `Universe`, for native code that activates
+    /// methods itself and checks the limit as [`Universe::check_native_stack`] does.
+    pub fn native_stack_limit_offset() -> usize {
+        std::mem::offset_of!(Universe, native_stack_limit)
+    }
+
     /// Guards against native stack exhaustion before every activation.
     #[inline(always)]
     pub fn check_native_stack(&mut self) -> Result<(), Unwind> {

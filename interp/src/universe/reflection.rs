@@ -186,6 +186,13 @@ impl ReflectionState {
             + std::mem::offset_of!(ReflectionState, numeric_operators_send)
     }
 
+    /// Where the flag for intercepted sends (part of [`Universe::dispatch_key`]) is in a
+    /// `Universe`.
+    pub fn intercepting_offset() -> usize {
+        std::mem::offset_of!(Universe, reflection)
+            + std::mem::offset_of!(ReflectionState, intercepting)
+    }
+
     /// Where [`ReflectionState::bodies_patched`] is in a `Universe`.
     pub fn bodies_patched_offset() -> usize {
         std::mem::offset_of!(Universe, reflection)

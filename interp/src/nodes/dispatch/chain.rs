@@ -134,6 +134,41 @@ impl Cached {
     }
 }
 
+/// What an entry of a chain runs, as native code sees it ([`DispatchChain::snapshot`]).
+#[derive(Clone, Copy)]
+pub enum ChainTarget {
+    Method(Gc<Method>),
+    Primitive(PrimitiveFn),
+    Getter(u32),
+    Setter { offset: u32, answers_argument: bool },
+    Constant(Value),
+    SelfReturn,
+    /// Anything else: native code sends through the chain.
+    Other,
+}
+
+impl Cached {
+    fn as_target(self) -> ChainTarget {
+        match self {
+            Cached::Method(method) => ChainTarget::Method(method),
+            Cached::Primitive(function) => ChainTarget::Primitive(function),
+            Cached::Getter(offset) => ChainTarget::Getter(offset),
+            Cached::Setter {
+                offset,
+                answers_argument,
+            } => ChainTarget::Setter {
+                offset,
+                answers_argument,
+            },
+            Cached::Constant(value) => ChainTarget::Constant(value),
+            Cached::SelfReturn => ChainTarget::SelfReturn,
+            Cached::Block(_) | Cached::MissingPrimitive(_) | Cached::DoesNotUnderstand => {
+                ChainTarget::Other
+            }
+        }
+    }
+}
+
 /// A trivial method (`^field`, `field := arg`, `^literal`, empty) specialised for receivers of
 /// one layout, run without an activation: what intercepted sends use when no metaobject may
 /// redefine the callee's operations.
@@ -243,6 +278,21 @@ impl DispatchChain {
             None => self.megamorphic.set(true),
         }
         cached.invoke(u, selector, args)
+    }
+
+    /// The chain as it is now, for native code that treats it as a constant: the dispatch key
+    /// its entries are valid for, and the entries in order; `None` when megamorphic or empty.
+    pub fn snapshot(&self) -> Option<(u64, Vec<(Gc<Layout>, ChainTarget)>)> {
+        if self.megamorphic.get() {
+            return None;
+        }
+        let entries: Vec<_> = self
+            .entries
+            .iter()
+            .map_while(|e| e.get())
+            .map(|(layout, cached)| (layout, cached.as_target()))
+            .collect();
+        (!entries.is_empty()).then(|| (self.epoch.get(), entries))
     }
 
     /// The field access of the chain's only entry, if that entry is a getter or a setter.

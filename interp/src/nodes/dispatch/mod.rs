@@ -5,7 +5,7 @@ mod send;
 mod super_send;
 
 use chain::FieldOperation;
-pub use chain::{DispatchChain, Inlined};
+pub use chain::{ChainTarget, DispatchChain, Inlined};
 pub use send::Send;
 pub use super_send::SuperSend;
 

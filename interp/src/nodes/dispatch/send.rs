@@ -67,7 +67,9 @@ impl Send {
     /// Records where an error raised by the send happened, for the traceback; answers for an
     /// evaluated block that escaped.
     #[inline(always)]
-    fn finish(&self, u: &mut Universe, frame: &Frame, result: Exec) -> Exec {
+    /// What the send does with its callee's outcome: notes its position in an error, answers
+    /// `escapedBlock:` for an escaped block.
+    pub fn finish(&self, u: &mut Universe, frame: &Frame, result: Exec) -> Exec {
         match result {
             Err(Unwind::Error) => u.note_error_position(self.pos),
             Err(Unwind::Escaped) => return answer_escaped_block(u, frame.receiver),
