@@ -68,23 +68,19 @@ impl Drop for CompiledCode {
 
 impl Jit {
     /// Cranelift for the host, or `None` where Cranelift cannot generate code for it (the VM
-    /// then only interprets).
-    pub fn for_host() -> Option<Jit> {
+    /// then only interprets). `verify`: check every function's IR before compiling it.
+    pub fn for_host(verify: bool) -> Option<Jit> {
         let mut flags = settings::builder();
         flags.set("opt_level", "speed").ok()?;
         flags.set("is_pic", "false").ok()?;
         flags.set("use_colocated_libcalls", "false").ok()?;
-        // The verifier nearly doubles compile time; the tier's unit tests run it.
-        flags
-            .set(
-                "enable_verifier",
-                if cfg!(debug_assertions) {
-                    "true"
-                } else {
-                    "false"
-                },
-            )
-            .ok()?;
+        // The verifier nearly doubles compile time: on for testing only.
+        let verifier = if verify || cfg!(debug_assertions) {
+            "true"
+        } else {
+            "false"
+        };
+        flags.set("enable_verifier", verifier).ok()?;
         let isa_builder = cranelift_native::builder_with_options(true).ok()?;
         let isa = isa_builder.finish(settings::Flags::new(flags)).ok()?;
         Some(Jit {

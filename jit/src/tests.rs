@@ -8,7 +8,7 @@ use yerba_mop::Value;
 type Unit2 = extern "C" fn(u64, u64) -> NativeExec;
 
 fn compile2(build: impl FnOnce(&mut Emitter)) -> crate::CompiledCode {
-    let mut jit = Jit::for_host().expect("the test machines run x86-64");
+    let mut jit = Jit::for_host(true).expect("the test machines run x86-64");
     jit.compile(2, build).expect("compiles")
 }
 

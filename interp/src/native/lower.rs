@@ -12,16 +12,16 @@
 
 use super::runtime;
 use crate::invokable::Frame;
+use crate::invokable::Method;
 use crate::nodes::{
-    AndOr, BinaryOp, ChainTarget, Send, BinaryOperator, FieldAccess, IfNil, IfTrue, IfTrueIfFalse, Node, NodeKind,
-    TimesRepeat, ToDo, WhileLoop,
+    AndOr, BinaryOp, BinaryOperator, ChainTarget, FieldAccess, IfNil, IfTrue, IfTrueIfFalse, Node,
+    NodeKind, Send, TimesRepeat, ToDo, WhileLoop,
 };
 use crate::universe::{CoreLayouts, ReflectionState, Universe};
 use std::mem::offset_of;
 use yerba_jit::{
     types, Emitter, FloatCC, InstBuilder, IntArithmetic, IntCC, IrValue, Label, MemFlagsData,
 };
-use crate::invokable::Method;
 use yerba_mop::object::{Gc, Layout};
 use yerba_mop::Value;
 
@@ -291,7 +291,10 @@ impl<'l, 'a> Lowering<'l, 'a> {
                 ChainTarget::SelfReturn => receiver,
                 ChainTarget::Primitive(function) => {
                     let function = self.e.word(function as usize as u64);
-                    self.call(runtime::call_primitive as *const u8, &[node, function, args])
+                    self.call(
+                        runtime::call_primitive as *const u8,
+                        &[node, function, args],
+                    )
                 }
                 ChainTarget::Method(method) => self.call_method(node, method, &values, args),
                 ChainTarget::Other => {
@@ -313,7 +316,9 @@ impl<'l, 'a> Lowering<'l, 'a> {
 
     /// `Universe::dispatch_key`: the dispatch epoch and whether sends are intercepted.
     fn dispatch_key(&mut self) -> IrValue {
-        let epoch = self.e.load(self.u, offset_of!(Universe, dispatch_epoch) as i32);
+        let epoch = self
+            .e
+            .load(self.u, offset_of!(Universe, dispatch_epoch) as i32);
         let intercepting = self
             .e
             .load_byte(self.u, ReflectionState::intercepting_offset() as i32);
@@ -338,9 +343,18 @@ impl<'l, 'a> Lowering<'l, 'a> {
     }
 
     /// Whether `value` (whose heap layout, or 0, is `object_layout`) has `layout`.
-    fn has_layout(&mut self, value: IrValue, object_layout: IrValue, layout: Gc<Layout>) -> IrValue {
+    fn has_layout(
+        &mut self,
+        value: IrValue,
+        object_layout: IrValue,
+        layout: Gc<Layout>,
+    ) -> IrValue {
         self.keep_alive.push(layout.value());
-        let immediate = self.immediates.iter().find(|(l, _)| *l == layout).map(|(_, kind)| *kind);
+        let immediate = self
+            .immediates
+            .iter()
+            .find(|(l, _)| *l == layout)
+            .map(|(_, kind)| *kind);
         let Some(kind) = immediate else {
             return self.e.equal_to(object_layout, layout.value().bits());
         };
@@ -384,12 +398,13 @@ impl<'l, 'a> Lowering<'l, 'a> {
         );
         self.e.cold(slow);
         self.e.cold(other);
+        let (unpatched, compiled) = (self.e.label(), compiled);
         let patched = self.patched();
+        self.e.branch(patched, slow, unpatched);
+        self.e.place(unpatched);
         let entry_cell = self.ptr(code.native.entry_address());
         let entry = self.e.load(entry_cell, 0);
-        let missing = self.e.equal_to(entry, 0);
-        let no_direct_call = self.e.b.ins().bor(patched, missing);
-        self.e.branch(no_direct_call, slow, compiled);
+        self.e.branch(entry, compiled, slow);
         self.e.place(compiled);
         let slots = if code.frame_size == values.len() && !code.assigns_parameters {
             args
@@ -401,7 +416,9 @@ impl<'l, 'a> Lowering<'l, 'a> {
         };
         let nil = self.e.word(Value::NIL.bits());
         let frame = self.e.spill(&[slots, values[0], nil, nil, method_word]);
-        let limit = self.e.load(self.u, Universe::native_stack_limit_offset() as i32);
+        let limit = self
+            .e
+            .load(self.u, Universe::native_stack_limit_offset() as i32);
         let short = self.e.b.ins().icmp(IntCC::UnsignedLessThan, frame, limit);
         self.e.branch(short, slow, room);
         self.e.place(room);
@@ -644,7 +661,14 @@ impl<'l, 'a> Lowering<'l, 'a> {
         let condition = self.lower(&branch.condition);
         let (then, otherwise) = (self.e.label(), self.e.label());
         let (join, result) = self.e.label_with_value();
-        self.branch_on_boolean(Self::node_fallback(node), condition, branch.expected, then, otherwise, join);
+        self.branch_on_boolean(
+            Self::node_fallback(node),
+            condition,
+            branch.expected,
+            then,
+            otherwise,
+            join,
+        );
         self.e.place(then);
         let answer = self.lower(&branch.body);
         self.e.jump_with(join, answer);
@@ -659,7 +683,14 @@ impl<'l, 'a> Lowering<'l, 'a> {
         let condition = self.lower(&branch.condition);
         let (then, otherwise) = (self.e.label(), self.e.label());
         let (join, result) = self.e.label_with_value();
-        self.branch_on_boolean(Self::node_fallback(node), condition, true, then, otherwise, join);
+        self.branch_on_boolean(
+            Self::node_fallback(node),
+            condition,
+            true,
+            then,
+            otherwise,
+            join,
+        );
         self.e.place(then);
         let answer = self.lower(&branch.if_true);
         self.e.jump_with(join, answer);
@@ -696,7 +727,14 @@ impl<'l, 'a> Lowering<'l, 'a> {
         let left = self.lower(&branch.left);
         let (evaluate, answer_left) = (self.e.label(), self.e.label());
         let (join, result) = self.e.label_with_value();
-        self.branch_on_boolean(Self::node_fallback(node), left, branch.is_and, evaluate, answer_left, join);
+        self.branch_on_boolean(
+            Self::node_fallback(node),
+            left,
+            branch.is_and,
+            evaluate,
+            answer_left,
+            join,
+        );
         self.e.place(evaluate);
         let answer = self.lower(&branch.right);
         self.e.jump_with(join, answer);
@@ -746,7 +784,9 @@ impl<'l, 'a> Lowering<'l, 'a> {
         let to = self.e.untag_int(limit);
         let by = match step {
             Some(step) => self.e.untag_int(step),
-            None => self.e.word(if inlined.downwards { -1i64 as u64 } else { 1 }),
+            None => self
+                .e
+                .word(if inlined.downwards { -1i64 as u64 } else { 1 }),
         };
         self.count(inlined, from, to, by);
         self.e.jump_with(join, start);

@@ -82,7 +82,12 @@ const LOOP_THRESHOLD_FACTOR: u32 = 4;
 
 impl Tier {
     pub fn new(options: &TierOptions) -> Tier {
-        let jit = if options.enabled { Jit::for_host() } else { None };
+        // Compiling everything is for testing: the IR verifier checks each unit too.
+        let jit = if options.enabled {
+            Jit::for_host(options.compile_all)
+        } else {
+            None
+        };
         let threshold = match (&jit, options.compile_all) {
             (None, _) => u32::MAX,
             (Some(_), true) => 0,
@@ -197,11 +202,23 @@ fn compile_counting_loop(u: &mut Universe, node: &ToDo, frame: &Frame) -> *const
     if !entry.is_null() {
         return entry;
     }
-    compile(u, &node.native, frame, "a loop in ", 5, [&node.body], |lowering| {
-        let (from, to, by) = (lowering.e.param(2), lowering.e.param(3), lowering.e.param(4));
-        lowering.count(node, from, to, by);
-        lowering.e.word(yerba_mop::Value::NIL.bits())
-    })
+    compile(
+        u,
+        &node.native,
+        frame,
+        "a loop in ",
+        5,
+        [&node.body],
+        |lowering| {
+            let (from, to, by) = (
+                lowering.e.param(2),
+                lowering.e.param(3),
+                lowering.e.param(4),
+            );
+            lowering.count(node, from, to, by);
+            lowering.e.word(yerba_mop::Value::NIL.bits())
+        },
+    )
 }
 
 /// Compiles one unit of `params` parameters (the universe, the frame, then its own) whose

@@ -140,7 +140,10 @@ pub enum ChainTarget {
     Method(Gc<Method>),
     Primitive(PrimitiveFn),
     Getter(u32),
-    Setter { offset: u32, answers_argument: bool },
+    Setter {
+        offset: u32,
+        answers_argument: bool,
+    },
     Constant(Value),
     SelfReturn,
     /// Anything else: native code sends through the chain.
