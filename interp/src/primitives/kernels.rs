@@ -257,7 +257,7 @@ fn integer(u: &mut Universe, v: Value, what: &str) -> Result<i64, Unwind> {
 fn not_a_row(u: &mut Universe, side: &str, slot: usize, row: Value) -> Unwind {
     let class = class_name_of(u, row);
     u.vm_error(format!(
-        "Kernels copyRect: row {} of the {side} is a {class}, not an Array.",
+        "Kernels copyRect: row {} of the {side} is not an Array but an instance of {class}.",
         slot + 1
     ))
 }
@@ -281,7 +281,7 @@ fn not_combinable(
     };
     let class = class_name_of(u, value);
     u.vm_error(format!(
-        "Kernels copyRect: the rule #{} combines small integers, but the {what} holds a {class} \
+        "Kernels copyRect: the rule #{} combines small integers, but the {what} holds an instance of {class} \
          (source row {}, column {}).",
         rule.name(),
         source_row_slot + 1,
