@@ -10,23 +10,23 @@ use clap::Parser;
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// Runs the Are-We-Fast-Yet (AWFY) benchmarks, the SOM micro-benchmarks and
-/// the benchmarks of the metaobject protocol (MOP) on Yerba, or on any SOM VM,
-/// and reports or compares their runtimes.
+/// Runs the Are-We-Fast-Yet (AWFY) benchmarks, the SOM micro-benchmarks, the
+/// benchmarks of the metaobject protocol (MOP) and the kernels on Yerba, or on
+/// any SOM VM, and reports or compares their runtimes.
 #[derive(Parser, Debug, Clone, Default, PartialEq)]
 #[command(
     name = "benchmarks",
-    override_usage = "benchmarks [options] (--all | --awfy | --micro | --mop | <Benchmark>...)
-       benchmarks --pairs [options] [--mop | <Benchmark>...]
-       benchmarks --smoke [options] [--awfy | --micro | --mop | <Benchmark>...]
+    override_usage = "benchmarks [options] (--all | --awfy | --micro | --mop | --kernels | <Benchmark>...)
+       benchmarks --pairs [options] [--mop | --kernels | <Benchmark>...]
+       benchmarks --smoke [options] [--awfy | --micro | --mop | --kernels | <Benchmark>...]
        cargo run --release -p benchmarks -- <same arguments>",
-    long_about = "Runs the Are-We-Fast-Yet (AWFY) benchmarks, the SOM micro-benchmarks and the
-benchmarks of the metaobject protocol (MOP) on Yerba, or on any SOM VM, and
-reports or compares their runtimes.
+    long_about = "Runs the Are-We-Fast-Yet (AWFY) benchmarks, the SOM micro-benchmarks, the
+benchmarks of the metaobject protocol (MOP) and the kernels on Yerba, or on any
+SOM VM, and reports or compares their runtimes.
 
 Each run is one VM process:
   <vm> -cp <dir>:<dir>/Core:<dir>/CD:<dir>/DeltaBlue:<dir>/Havlak:<dir>/Json:
-       <dir>/NBody:<dir>/Richards:<dir>/Micro:<dir>/Mop
+       <dir>/NBody:<dir>/Richards:<dir>/Micro:<dir>/Mop:<dir>/Kernels
        <dir>/Harness.som <Benchmark> <iterations> <inner>
 The runner reads the Harness lines `<Benchmark>: iterations=1 runtime: <N>us`,
 leaves out the warm-up iterations of each run, and prints per benchmark the
@@ -41,10 +41,12 @@ stdout, progress to stderr.",
   benchmarks --smoke
   benchmarks --awfy --vm /tmp/old/yerba --name old --vm target/release/yerba --name new --svg ratios.svg
   benchmarks --pairs
+  benchmarks --pairs --kernels
+  benchmarks --pairs --kernels --vm \"target/release/yerba --no-jit\"
   benchmarks --awfy --vm \"target/release/yerba --no-mop\" --name no-mop --vm target/release/yerba --name mop"
 )]
 pub struct Options {
-    /// Run every benchmark (AWFY, micro, then MOP)
+    /// Run every benchmark (AWFY, micro, MOP, then the kernels)
     #[arg(long, help_heading = "Selecting benchmarks")]
     pub all: bool,
     /// Run the AWFY group: Bounce CD DeltaBlue Havlak Json List Mandelbrot
@@ -65,6 +67,15 @@ pub struct Options {
     /// the MOP, so only the Plain ones run there.
     #[arg(long, help_heading = "Selecting benchmarks")]
     pub mop: bool,
+    /// Run the kernels (benchmarks/Kernels/, issue 13): FillSom FillPrimitive
+    /// BitBltSom BitBltPrimitive
+    ///
+    /// A fill of an Array and a BitBlt-like copy of rectangles between arrays
+    /// of rows, each once written in Smalltalk (...Som) and once done by a
+    /// primitive of the library class Kernels (...Primitive); the table of
+    /// pairs gives the ratio Smalltalk / primitive.
+    #[arg(long, help_heading = "Selecting benchmarks")]
+    pub kernels: bool,
     /// Run these (names ignore case); combines with the groups
     #[arg(value_name = "Benchmark", help_heading = "Selecting benchmarks")]
     pub names: Vec<String>,
@@ -99,11 +110,12 @@ pub struct Options {
     /// Compare paired benchmarks in one run (without a selection, the MOP group)
     ///
     /// The runs of the halves of a pair alternate (3 runs each by default).
-    /// The pairs are the MOP's (reflective against plain, ...; see --list);
+    /// The pairs are the MOP's (reflective against plain, ...) and the
+    /// kernels' (Smalltalk against primitive; see --list);
     /// whenever both halves of a pair run, a table after the report shows the
     /// ratio variant/baseline of their medians (on each VM; with one VM also
     /// of their minima, steadier on a loaded machine), with the geometric mean
-    /// over the operations and over the traced benchmarks.
+    /// over the operations, over the traced benchmarks and over the kernels.
     #[arg(long, help_heading = "Measuring")]
     pub pairs: bool,
     /// Run each benchmark once (1 iteration) at its smallest verified size and
@@ -158,12 +170,13 @@ fn seconds(text: &str) -> Result<f64, String> {
 }
 
 impl Options {
-    /// The groups chosen by `--awfy`, `--micro` and `--mop`.
+    /// The groups chosen by `--awfy`, `--micro`, `--mop` and `--kernels`.
     fn groups(&self) -> Vec<Group> {
         [
             (self.awfy, Group::Awfy),
             (self.micro, Group::Micro),
             (self.mop, Group::Mop),
+            (self.kernels, Group::Kernels),
         ]
         .into_iter()
         .filter_map(|(chosen, group)| chosen.then_some(group))
@@ -186,7 +199,7 @@ impl Options {
         let mop = self.pairs && nothing_chosen;
         if nothing_chosen && !everything && !mop {
             return Err(
-                "choose benchmarks: --all, --awfy, --micro, --mop or their names (see --help)"
+                "choose benchmarks: --all, --awfy, --micro, --mop, --kernels or their names (see --help)"
                     .into(),
             );
         }
@@ -397,6 +410,8 @@ mod tests {
         assert!(list().contains("NBody        inner 250000   smoke 1"));
         assert!(list().contains("MopFieldReadReflective"));
         assert!(list().contains("operations: field read"));
+        assert!(list().contains("kernels: fill"));
+        assert!(list().contains("FillSom / FillPrimitive"));
     }
 
     #[test]
@@ -499,6 +514,12 @@ mod tests {
         assert_eq!(names(&p), ["MopReturnPlain", "MopReturnReflective"]);
         assert!(!plan(&["--mop"]).unwrap().pairs);
         assert_eq!(plan(&["--mop"]).unwrap().runs, 1);
+        let p = plan(&["--pairs", "--kernels"]).unwrap();
+        assert_eq!(
+            names(&p),
+            ["FillPrimitive", "FillSom", "BitBltPrimitive", "BitBltSom"]
+        );
+        assert_eq!(p.runs, 3);
     }
 
     #[test]

@@ -13,16 +13,20 @@ pub enum Group {
     /// The benchmarks of the metaobject protocol (`benchmarks/Mop/`, MOP.md
     /// section 6), most of them halves of a [`Pair`].
     Mop,
+    /// Algorithmic kernels (`benchmarks/Kernels/`, issue 13), each written in
+    /// Smalltalk and done by a `Kernels` primitive: the halves of a [`Pair`].
+    Kernels,
 }
 
 impl Group {
-    pub const ALL: [Group; 3] = [Group::Awfy, Group::Micro, Group::Mop];
+    pub const ALL: [Group; 4] = [Group::Awfy, Group::Micro, Group::Mop, Group::Kernels];
 
     pub fn name(self) -> &'static str {
         match self {
             Group::Awfy => "awfy",
             Group::Micro => "micro",
             Group::Mop => "mop",
+            Group::Kernels => "kernels",
         }
     }
 }
@@ -65,16 +69,27 @@ const fn mop(name: &'static str, inner: u32, smoke_inner: u32) -> Benchmark {
     }
 }
 
+const fn kernel(name: &'static str, inner: u32) -> Benchmark {
+    Benchmark {
+        name,
+        group: Group::Kernels,
+        inner,
+        smoke_inner: 1,
+    }
+}
+
 /// Every benchmark: AWFY and micro in alphabetical order, then the MOP
-/// group in the order of MOP.md section 6, the halves of each pair next to
-/// each other. The micro-benchmarks repeat their work `inner` times (chosen
+/// group in the order of MOP.md section 6, then the kernels, the halves of
+/// each pair next to each other. The micro-benchmarks repeat their work `inner` times (chosen
 /// so that an iteration takes tens of milliseconds), except Fannkuch, whose
 /// inner iterations are the permutation size (as in SOM): 1 would be empty.
 /// The halves of a MOP pair have the same size, chosen so that an iteration
 /// of the reflective half takes tens of milliseconds: loop iterations for
 /// the operations (5 operations each), rounds over the 20 objects for the
 /// site, AWFY's sizes for the traced benchmarks, list traversals for the
-/// read-only references.
+/// read-only references. The halves of a kernel pair have the same size too,
+/// chosen so that an iteration of the Smalltalk half takes tens of
+/// milliseconds in the interpreter; each inner iteration verifies its result.
 pub const SUITE: &[Benchmark] = &[
     awfy("Bounce", 50, 1),
     awfy("CD", 10, 2),
@@ -131,9 +146,13 @@ pub const SUITE: &[Benchmark] = &[
     mop("MopReadOnlyPlain", 20, 1),
     mop("MopReadOnlyReflective", 20, 1),
     mop("MopReadOnlyProxy", 20, 1),
+    kernel("FillPrimitive", 10),
+    kernel("FillSom", 10),
+    kernel("BitBltPrimitive", 20),
+    kernel("BitBltSom", 20),
 ];
 
-/// The parts of MOP.md section 6 that the pairs measure.
+/// What the pairs measure: the parts of MOP.md section 6, and the kernels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
     /// 6.2: one operation, plainly and through a metaobject with the
@@ -145,6 +164,9 @@ pub enum Section {
     Tracing,
     /// 6.4: read-only references.
     ReadOnly,
+    /// Issue 13: an algorithmic kernel written in Smalltalk against the same
+    /// kernel done by a primitive (the ratio SOM / primitive).
+    Kernel,
 }
 
 impl Section {
@@ -154,16 +176,29 @@ impl Section {
             Section::Site => "site",
             Section::Tracing => "tracing",
             Section::ReadOnly => "read-only",
+            Section::Kernel => "kernels",
         }
     }
 
     /// Whether the geometric mean of the section's ratios means something:
-    /// the ratios of the operations, and of the traced benchmarks, measure
-    /// one thing each; the site's and the read-only pairs compare different
-    /// things.
+    /// the ratios of the operations, of the traced benchmarks and of the
+    /// kernels measure one thing each; the site's and the read-only pairs
+    /// compare different things.
     pub fn has_geomean(self) -> bool {
-        matches!(self, Section::Operation | Section::Tracing)
+        matches!(
+            self,
+            Section::Operation | Section::Tracing | Section::Kernel
+        )
     }
+
+    /// The sections, in the order of the pairs.
+    pub const ALL: [Section; 5] = [
+        Section::Operation,
+        Section::Site,
+        Section::Tracing,
+        Section::ReadOnly,
+        Section::Kernel,
+    ];
 }
 
 /// Two benchmarks whose runtimes are compared in one run (`--pairs`): the
@@ -301,6 +336,8 @@ pub const PAIRS: &[Pair] = &[
         "MopReadOnlyProxy",
         "MopReadOnlyReflective",
     ),
+    pair("fill", Section::Kernel, "FillPrimitive", "FillSom"),
+    pair("BitBlt", Section::Kernel, "BitBltPrimitive", "BitBltSom"),
 ];
 
 /// The benchmark called `name`: an exact match, else the only one whose name
@@ -330,6 +367,7 @@ pub const CLASS_PATH_SUBDIRS: &[&str] = &[
     "Richards",
     "Micro",
     "Mop",
+    "Kernels",
 ];
 
 /// The default benchmarks directory: the one holding this crate.
@@ -374,27 +412,32 @@ mod tests {
     }
 
     #[test]
-    fn groups_have_fourteen_awfy_twelve_micro_and_twenty_nine_mop_benchmarks() {
+    fn groups_have_fourteen_awfy_twelve_micro_twenty_nine_mop_and_four_kernel_benchmarks() {
         assert_eq!(group(Group::Awfy).count(), 14);
         assert_eq!(group(Group::Micro).count(), 12);
         assert_eq!(group(Group::Mop).count(), 29);
-        assert_eq!(Group::ALL.len(), 3);
+        assert_eq!(group(Group::Kernels).count(), 4);
+        assert_eq!(Group::ALL.len(), 4);
     }
 
     #[test]
-    fn the_halves_of_a_pair_are_mop_benchmarks_of_one_size() {
+    fn the_halves_of_a_pair_are_benchmarks_of_one_group_and_one_size() {
         for pair in PAIRS {
             let (baseline, variant) = (find(pair.baseline).unwrap(), find(pair.variant).unwrap());
-            assert_eq!(baseline.group, Group::Mop, "{}", pair.label);
-            assert_eq!(variant.group, Group::Mop, "{}", pair.label);
+            let group = match pair.section {
+                Section::Kernel => Group::Kernels,
+                _ => Group::Mop,
+            };
+            assert_eq!(baseline.group, group, "{}", pair.label);
+            assert_eq!(variant.group, group, "{}", pair.label);
             assert_eq!(baseline.inner, variant.inner, "{}", pair.label);
             assert_ne!(baseline.name, variant.name, "{}", pair.label);
         }
     }
 
     #[test]
-    fn every_mop_benchmark_is_in_a_pair_and_pairs_follow_suite_order() {
-        for b in group(Group::Mop) {
+    fn every_mop_and_kernel_benchmark_is_in_a_pair_and_pairs_follow_suite_order() {
+        for b in group(Group::Mop).chain(group(Group::Kernels)) {
             assert!(
                 PAIRS
                     .iter()
@@ -438,11 +481,11 @@ mod tests {
     }
 
     #[test]
-    fn class_path_starts_with_the_directory_and_ends_with_micro_and_mop() {
+    fn class_path_starts_with_the_directory_and_ends_with_micro_mop_and_kernels() {
         let cp = class_path(Path::new("bench"));
         assert_eq!(
             cp,
-            "bench:bench/Core:bench/CD:bench/DeltaBlue:bench/Havlak:bench/Json:bench/NBody:bench/Richards:bench/Micro:bench/Mop"
+            "bench:bench/Core:bench/CD:bench/DeltaBlue:bench/Havlak:bench/Json:bench/NBody:bench/Richards:bench/Micro:bench/Mop:bench/Kernels"
         );
     }
 }

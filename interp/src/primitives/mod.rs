@@ -18,6 +18,7 @@ pub use block::is_block_evaluation;
 mod class;
 mod double;
 mod integer;
+mod kernels;
 mod memory;
 mod memory_policy;
 mod method;
@@ -65,6 +66,7 @@ static TABLES: &[&[Entry]] = &[
     activations::PRIMITIVES,
     activation_records::PRIMITIVES,
     trace_file::PRIMITIVES,
+    kernels::PRIMITIVES,
 ];
 
 fn all() -> impl Iterator<Item = &'static Entry> {
