@@ -126,4 +126,17 @@ mod matching_tests {
             .expect("ok");
         assert_eq!(e.status, ExpectedStatus::Code(42));
     }
+
+    #[test]
+    fn modes_may_differ_only_in_the_frames_a_traceback_omits() {
+        use crate::common::programs::comparable;
+        let interpreted = "a\n  ... 4471699 frames omitted ...\nStack overflow";
+        let native = "a\n  ... 5589632 frames omitted ...\nStack overflow";
+        assert_eq!(comparable(interpreted), comparable(native));
+        assert_ne!(comparable("a\n1\n"), comparable("a\n2\n"));
+        assert_ne!(
+            comparable("line 3, column 7"),
+            comparable("line 3, column 8")
+        );
+    }
 }

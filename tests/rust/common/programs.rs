@@ -93,7 +93,7 @@ pub fn header_problems(program: &Program, outcome: &RunOutcome) -> Vec<String> {
 /// `output` with what may rightly differ between modes made equal: how many
 /// frames a traceback after stack exhaustion leaves out (native frames are
 /// not the interpreter's size, so the stack holds another number of them).
-fn comparable(output: &str) -> String {
+pub fn comparable(output: &str) -> String {
     output
         .lines()
         .map(|line| match line.trim().strip_prefix("... ") {
