@@ -1,5 +1,6 @@
 //! Every benchmark of `benchmarks/` (AWFY, micro and MOP) runs once at its
-//! smoke size through the `yerba` binary and verifies: exit status 0 and the
+//! smoke size through the `yerba` binary, in every mode (interpreter only,
+//! default tiering, `--jit-always`), and verifies: exit status 0 and the
 //! complete Harness output. Nothing here is timed. The reflective MOP
 //! benchmarks also check at that size that their operation really goes
 //! through a metaobject, and the traced ones their exact activation count.
@@ -12,17 +13,20 @@ mod common;
 
 use benchmarks::suite::{Benchmark, SUITE};
 use benchmarks::vm::{self, Invocation, Vm};
+use common::modes::Mode;
 use common::{parallel_map, repo_root, yerba};
 use std::time::Duration;
 
 /// Generous: the slowest smoke size (Havlak) takes seconds in a release build.
 const TIMEOUT: Duration = Duration::from_secs(600);
 
-/// Runs one benchmark at its smoke size; answers what went wrong, if anything.
-fn smoke(benchmark: &Benchmark) -> Option<String> {
+/// Runs one benchmark at its smoke size in `mode`; answers what went wrong, if anything.
+fn smoke(benchmark: &Benchmark, mode: Mode) -> Option<String> {
+    let mut command = vec![yerba().to_string()];
+    command.extend(mode.options_with(&[]));
     let vm = Vm {
         label: "yerba".to_string(),
-        command: vec![yerba().to_string()],
+        command,
     };
     let invocation = Invocation {
         bench_dir: repo_root().join("benchmarks"),
@@ -43,22 +47,24 @@ fn smoke(benchmark: &Benchmark) -> Option<String> {
         benchmark.name,
         benchmark.group.name(),
         benchmark.smoke_inner,
-        yerba(),
+        vm.command_line(),
         invocation.args().join(" ")
     ))
 }
 
-#[test]
-fn every_benchmark_verifies_at_its_smoke_size() {
-    let failures: Vec<String> = parallel_map(SUITE.iter().collect(), smoke)
+fn every_benchmark_verifies_at_its_smoke_size(mode: Mode) {
+    let failures: Vec<String> = parallel_map(SUITE.iter().collect(), |b| smoke(b, mode))
         .into_iter()
         .flatten()
         .collect();
     assert!(
         failures.is_empty(),
-        "{} of {} benchmarks failed:\n\n{}",
+        "{} of {} benchmarks failed in mode {}:\n\n{}",
         failures.len(),
         SUITE.len(),
+        mode.describe(),
         failures.join("\n\n")
     );
 }
+
+tests_in_modes!(every_benchmark_verifies_at_its_smoke_size);

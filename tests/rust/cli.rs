@@ -608,3 +608,151 @@ fn load_file_is_bounded_and_never_waits() {
     assert_eq!(text.trim(), "/dev/stdin nil");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// The `jit: compiled Holder>>#selector (...)` lines of `--jit-log`.
+fn compilations(stderr: &str) -> Vec<&str> {
+    stderr
+        .lines()
+        .filter(|line| line.starts_with("jit: compiled "))
+        .collect()
+}
+
+/// The number of bodies the `jit: N bodies compiled, ...` summary line reports.
+fn compiled_total(outcome: &RunOutcome) -> u64 {
+    let summaries: Vec<&str> = outcome
+        .stderr
+        .lines()
+        .filter(|line| line.starts_with("jit: ") && line.contains(" bodies compiled"))
+        .collect();
+    assert_eq!(
+        summaries.len(),
+        1,
+        "one summary line\n{}",
+        outcome.describe()
+    );
+    summaries[0]
+        .trim_start_matches("jit: ")
+        .split_whitespace()
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no count in {:?}", summaries[0]))
+}
+
+#[test]
+fn jit_log_reports_each_compilation_and_the_totals() {
+    let program = "tests/programs/native_redefine_while_running.som";
+    let outcome = run(&["--jit-log", program]);
+    assert_eq!(outcome.code, Some(0), "{}", outcome.describe());
+    let compiled = compilations(&outcome.stderr);
+    assert!(
+        compiled
+            .iter()
+            .any(|line| line.contains("native_redefine_while_running>>#inc: (")),
+        "inc: runs 1000 times and is compiled\n{}",
+        outcome.describe()
+    );
+    assert_eq!(compiled_total(&outcome), compiled.len() as u64);
+    assert_eq!(
+        outcome.stdout,
+        run(&["--no-jit", program]).stdout,
+        "the log goes to stderr only"
+    );
+
+    let always = run(&["--jit-always", "--jit-log", program]);
+    assert_eq!(always.code, Some(0), "{}", always.describe());
+    let always_compiled = compilations(&always.stderr);
+    assert!(
+        always_compiled
+            .iter()
+            .any(|line| line.contains("native_redefine_while_running>>#run (")),
+        "with --jit-always even run, activated once, is compiled\n{}",
+        always.describe()
+    );
+    assert!(
+        always_compiled.len() > compiled.len(),
+        "{}",
+        always.describe()
+    );
+    assert_eq!(compiled_total(&always), always_compiled.len() as u64);
+
+    let quiet = run(&["--jit-always", program]);
+    assert!(
+        !quiet.stderr.contains("jit:"),
+        "no log without --jit-log\n{}",
+        quiet.describe()
+    );
+}
+
+#[test]
+fn jit_threshold_sets_when_bodies_are_compiled() {
+    let program = "tests/programs/native_redefine_while_running.som";
+    let high = run(&["--jit-log", "--jit-threshold", "100000", program]);
+    assert_eq!(compiled_total(&high), 0, "{}", high.describe());
+    let low = run(&["--jit-log", "--jit-threshold", "2", program]);
+    assert!(compiled_total(&low) > 0, "{}", low.describe());
+    assert_eq!(high.stdout, low.stdout);
+}
+
+#[test]
+fn no_jit_compiles_nothing() {
+    for options in [
+        &["--no-jit", "--jit-log"][..],
+        &["--no-jit", "--jit-always", "--jit-log"][..],
+    ] {
+        let mut args = options.to_vec();
+        args.push("tests/programs/native_redefine_while_running.som");
+        let outcome = run(&args);
+        assert_eq!(outcome.code, Some(0), "{}", outcome.describe());
+        assert!(
+            compilations(&outcome.stderr).is_empty(),
+            "{}",
+            outcome.describe()
+        );
+        assert_eq!(compiled_total(&outcome), 0, "{}", outcome.describe());
+    }
+}
+
+#[test]
+fn a_bad_jit_threshold_is_a_clear_error() {
+    for threshold in ["0", "abc", "-1", "1.5", ""] {
+        let outcome = run(&[
+            "--jit-threshold",
+            threshold,
+            "tests/programs/hello_world.som",
+        ]);
+        assert_eq!(outcome.code, Some(1), "{}", outcome.describe());
+        assert!(
+            outcome
+                .stderr
+                .contains(&format!("--jit-threshold: '{threshold}'")),
+            "the message names the option and the value\n{}",
+            outcome.describe()
+        );
+        assert!(!outcome.stdout.contains("Hello"), "{}", outcome.describe());
+    }
+    let outcome = run(&["--jit-threshold"]);
+    assert_eq!(outcome.code, Some(1), "{}", outcome.describe());
+    assert!(
+        outcome.stderr.contains("--jit-threshold"),
+        "{}",
+        outcome.describe()
+    );
+}
+
+#[test]
+fn help_mentions_the_native_tier_options() {
+    let outcome = run(&["--help"]);
+    assert_eq!(outcome.code, Some(0), "{}", outcome.describe());
+    for option in [
+        "--no-jit",
+        "--jit-threshold <n>",
+        "--jit-always",
+        "--jit-log",
+    ] {
+        assert!(
+            outcome.stdout.contains(option),
+            "--help names {option}\n{}",
+            outcome.describe()
+        );
+    }
+}

@@ -1,104 +1,51 @@
 //! Runs every expected-output program of `tests/programs` (the `.som` files
-//! with a `VM:` header comment; the others are helper classes) and checks its
-//! exit status, stdout and stderr against the header. All mismatches are
-//! reported together.
+//! with a `VM:` header comment; the others are helper classes) in every mode
+//! (interpreter only, default tiering, `--jit-always`; most also with
+//! `--jit-always --gc-stress`) and checks its exit status, stdout and stderr
+//! against the header, and that every mode prints exactly what the
+//! interpreter prints. All mismatches are reported together.
 
 mod common;
 
-use common::{
-    match_lines, parallel_map, parse_header, repo_root, run_vm, som_files, Expectation,
-    DEFAULT_TIMEOUT,
+use common::modes::Mode;
+use common::programs::{
+    assert_no_failures, check_in_modes, programs_starting_with, programs_where, Program,
 };
-use std::path::PathBuf;
 
-/// Runs one program after the VM options `options`; answers a description of what went wrong,
-/// if anything.
-fn check_program(path: PathBuf, expectation: Expectation, options: &[&str]) -> Option<String> {
-    let mut args: Vec<_> = options.iter().map(Into::into).collect();
-    args.push(path.clone().into_os_string());
-    args.extend(expectation.args.iter().map(Into::into));
-    let outcome = run_vm(&args, &repo_root(), DEFAULT_TIMEOUT);
-    let mut problems = Vec::new();
-    if let Some(crash) = outcome.crash() {
-        problems.push(crash);
-    }
-    if outcome.timed_out {
-        problems.push("timed out".to_string());
-    }
-    let want = expectation.status.code();
-    if !outcome.timed_out && outcome.code != Some(want) {
-        problems.push(format!("exit code {:?}, expected {want}", outcome.code));
-    }
-    if let Err(e) = match_lines(&expectation.stdout, &outcome.stdout) {
-        problems.push(format!("stdout: {e}"));
-    }
-    if let Err(e) = match_lines(&expectation.stderr, &outcome.stderr) {
-        problems.push(format!("stderr: {e}"));
-    }
-    if problems.is_empty() {
-        return None;
-    }
-    Some(format!(
-        "=== {} ===\n{}\n{}",
-        path.display(),
-        problems.join("\n"),
-        outcome.describe()
-    ))
-}
+/// Programs left out of the `--jit-always --gc-stress` runs: their many
+/// allocations make a collection every few of them take minutes. The
+/// collector is stressed under them in `memory_policy_programs_under_gc_stress`
+/// (those of the policy's guards) and not at all for the rest, which measure
+/// collections and print their counts.
+const TOO_SLOW_UNDER_GC_STRESS: &[&str] = &[
+    "example_memory_policy",
+    "memory_counts_decline_and_reentrancy",
+];
 
-/// The programs of `tests/programs` (with their expectations) whose file name starts with
-/// `prefix`.
-fn programs(prefix: &str) -> Vec<(PathBuf, Expectation)> {
-    let dir = repo_root().join("tests/programs");
-    let mut malformed = Vec::new();
-    let mut programs = Vec::new();
-    for path in som_files(&dir) {
-        if !path
-            .file_name()
-            .is_some_and(|name| name.to_string_lossy().starts_with(prefix))
-        {
-            continue;
-        }
-        let source = std::fs::read_to_string(&path)
-            .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-        match parse_header(&source) {
-            None => {}
-            Some(Ok(expectation)) => programs.push((path, expectation)),
-            Some(Err(e)) => malformed.push(format!("{}: {e}", path.display())),
-        }
+/// The three modes, and the collector stressed under native code unless the
+/// program is too slow for it.
+fn modes_of(program: &Program) -> Vec<Mode> {
+    let mut modes = Mode::EVERY.to_vec();
+    if !TOO_SLOW_UNDER_GC_STRESS.contains(&program.name()) {
+        modes.push(Mode::JitAlwaysGcStress);
     }
-    assert!(
-        malformed.is_empty(),
-        "malformed headers:\n{}",
-        malformed.join("\n")
-    );
-    programs
-}
-
-/// Runs `programs` with the VM options `options`; fails with every mismatch.
-fn check_programs(programs: Vec<(PathBuf, Expectation)>, options: &[&str]) {
-    let total = programs.len();
-    let failures: Vec<String> = parallel_map(programs, |(path, e)| check_program(path, e, options))
-        .into_iter()
-        .flatten()
-        .collect();
-    assert!(
-        failures.is_empty(),
-        "{} of {total} programs failed:\n\n{}",
-        failures.len(),
-        failures.join("\n\n")
-    );
+    modes
 }
 
 #[test]
-fn programs_produce_the_expected_output() {
-    let programs = programs("");
+fn programs_produce_the_expected_output_in_every_mode() {
+    let programs = programs_where(|_| true);
     assert!(
         programs.len() >= 50,
         "only {} programs found in tests/programs",
         programs.len(),
     );
-    check_programs(programs, &[]);
+    let native = programs
+        .iter()
+        .filter(|p| p.name().starts_with("native_"))
+        .count();
+    assert!(native >= 10, "only {native} native_ programs");
+    assert_no_failures(check_in_modes(&programs, modes_of, &[]), programs.len());
 }
 
 /// The programs that move objects to shapes with other numbers of fields, while the collector
@@ -106,26 +53,28 @@ fn programs_produce_the_expected_output() {
 /// keep references the collector does not see nor bring them back.
 #[test]
 fn shape_programs_under_gc_stress() {
-    let programs = programs("mop_shape_");
+    let programs = programs_starting_with(&["mop_shape_"]);
     assert!(
         programs.len() >= 4,
         "only {} mop_shape_ programs",
         programs.len()
     );
-    check_programs(programs, &["--gc-stress"]);
+    let failures = check_in_modes(&programs, |_| Mode::EVERY.to_vec(), &["--gc-stress"]);
+    assert_no_failures(failures, programs.len());
 }
 
 /// The programs of the memory policy's guards while the collector runs every few
 /// allocations: the policy runs, fails and is replaced with stress collections inside it.
 #[test]
 fn memory_policy_programs_under_gc_stress() {
-    let programs = programs("memory_policy_");
+    let programs = programs_starting_with(&["memory_policy_"]);
     assert!(
         programs.len() >= 6,
         "only {} memory_policy_ programs",
         programs.len()
     );
-    check_programs(programs, &["--gc-stress"]);
+    let failures = check_in_modes(&programs, |_| vec![Mode::Tiered], &["--gc-stress"]);
+    assert_no_failures(failures, programs.len());
 }
 
 /// The matching helpers themselves.
@@ -176,5 +125,18 @@ mod matching_tests {
             .expect("header")
             .expect("ok");
         assert_eq!(e.status, ExpectedStatus::Code(42));
+    }
+
+    #[test]
+    fn modes_may_differ_only_in_the_frames_a_traceback_omits() {
+        use crate::common::programs::comparable;
+        let interpreted = "a\n  ... 4471699 frames omitted ...\nStack overflow";
+        let native = "a\n  ... 5589632 frames omitted ...\nStack overflow";
+        assert_eq!(comparable(interpreted), comparable(native));
+        assert_ne!(comparable("a\n1\n"), comparable("a\n2\n"));
+        assert_ne!(
+            comparable("line 3, column 7"),
+            comparable("line 3, column 8")
+        );
     }
 }

@@ -1,9 +1,11 @@
 //! Runs Yerba's own SOM test suite (`tests/suite`, entry point
-//! `TestHarness.som`) and checks that every test passes, once normally and
-//! once with the collector stressed.
+//! `TestHarness.som`) and checks that every test passes in every mode
+//! (interpreter only, default tiering, `--jit-always`, `--jit-always
+//! --gc-stress`), and with the collector stressed under default tiering.
 
 mod common;
 
+use common::modes::Mode;
 use common::{repo_root, run_vm, RunOutcome};
 use std::time::Duration;
 
@@ -65,16 +67,19 @@ fn assert_all_pass(outcome: &RunOutcome, what: &str, min_tests: u64, min_asserti
     }
 }
 
-#[test]
-fn suite_passes() {
-    let outcome = run_suite(&[], None, Duration::from_secs(300));
-    assert_all_pass(&outcome, "TestHarness", 300, 1500);
+fn suite_passes(mode: Mode) {
+    let timeout = mode.time_limit(Duration::from_secs(300));
+    let outcome = run_suite(mode.options(), None, timeout);
+    let what = format!("TestHarness in mode {}", mode.describe());
+    assert_all_pass(&outcome, &what, 600, 2900);
 }
+
+tests_in_modes!(suite_passes + gc_stress);
 
 #[test]
 fn suite_passes_under_gc_stress() {
     let outcome = run_suite(&["--gc-stress"], None, Duration::from_secs(1200));
-    assert_all_pass(&outcome, "TestHarness --gc-stress", 300, 1500);
+    assert_all_pass(&outcome, "TestHarness --gc-stress", 600, 2900);
 }
 
 #[test]

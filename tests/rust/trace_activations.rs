@@ -1,17 +1,27 @@
 //! Activation tracing (docs/mop.md, "Tracing activations"): `yerba --trace-activations file`
 //! and `aBlock traceActivationsTo: file` write every method and block activation as Chrome
 //! trace events. The files are parsed with serde_json and checked for their form (begin and
-//! end events nest properly), their exact activation counts, and the summary on stderr.
+//! end events nest properly), their exact activation counts, and the summary on stderr; the
+//! main ones in every mode (interpreter only, default tiering, `--jit-always`), as native code
+//! must report its activations like the interpreter.
 
 mod common;
 
+use common::modes::Mode;
 use common::{fresh_temp_dir, repo_root, run_vm, RunOutcome, DEFAULT_TIMEOUT};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::Path;
 
 fn run(args: &[&str]) -> RunOutcome {
-    let outcome = run_vm(args, &repo_root(), DEFAULT_TIMEOUT);
+    run_in(Mode::Tiered, args)
+}
+
+/// Runs the VM in `mode` with `args` after the mode's options.
+fn run_in(mode: Mode, args: &[&str]) -> RunOutcome {
+    let mut all = mode.options().to_vec();
+    all.extend(args);
+    let outcome = run_vm(&all, &repo_root(), mode.time_limit(DEFAULT_TIMEOUT));
     assert!(outcome.crash().is_none(), "{}", outcome.describe());
     assert!(!outcome.timed_out, "{}", outcome.describe());
     outcome
@@ -91,13 +101,15 @@ fn summary_row<'a>(stderr: &'a str, selector: &str, class: &str) -> Vec<&'a str>
         .unwrap_or_else(|| panic!("no summary row for {class}>>{selector} in:\n{stderr}"))
 }
 
-#[test]
-fn every_activation_of_a_program_is_traced_exactly_once() {
+fn every_activation_of_a_program_is_traced_exactly_once(mode: Mode) {
     let dir = fresh_temp_dir("trace-fibonacci");
     let file = dir.join("fib.json");
     let program = "tests/programs/trace_fibonacci.som";
-    let traced = run(&["--trace-activations", file.to_str().unwrap(), program]);
-    let plain = run(&[program]);
+    let traced = run_in(
+        mode,
+        &["--trace-activations", file.to_str().unwrap(), program],
+    );
+    let plain = run_in(mode, &[program]);
     assert_eq!(traced.code, Some(0), "{}", traced.describe());
     assert_eq!(traced.stdout, plain.stdout, "tracing changed the output");
 
@@ -158,14 +170,18 @@ fn every_activation_of_a_program_is_traced_exactly_once() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
-#[test]
-fn the_trace_is_complete_however_the_program_ends() {
+tests_in_modes!(every_activation_of_a_program_is_traced_exactly_once);
+
+fn the_trace_is_complete_however_the_program_ends(mode: Mode) {
     let dir = fresh_temp_dir("trace-ending");
     let program = "tests/programs/trace_ending.som";
     for (how, status) in [("exit", 3), ("error", 1), ("vm", 1), ("return", 0)] {
         let file = dir.join(format!("{how}.json"));
-        let traced = run(&["--trace-activations", file.to_str().unwrap(), program, how]);
-        let plain = run(&[program, how]);
+        let traced = run_in(
+            mode,
+            &["--trace-activations", file.to_str().unwrap(), program, how],
+        );
+        let plain = run_in(mode, &[program, how]);
         assert_eq!(traced.code, Some(status), "{how}: {}", traced.describe());
         assert_eq!(
             traced.stdout, plain.stdout,
@@ -187,11 +203,15 @@ fn the_trace_is_complete_however_the_program_ends() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
-#[test]
-fn a_block_traces_only_its_own_activations() {
+tests_in_modes!(the_trace_is_complete_however_the_program_ends);
+
+fn a_block_traces_only_its_own_activations(mode: Mode) {
     let dir = fresh_temp_dir("trace-block");
     let file = dir.join("block.json");
-    let outcome = run(&["tests/programs/trace_one_block.som", file.to_str().unwrap()]);
+    let outcome = run_in(
+        mode,
+        &["tests/programs/trace_one_block.som", file.to_str().unwrap()],
+    );
     assert_eq!(outcome.code, Some(0), "{}", outcome.describe());
     assert_eq!(outcome.stdout.trim(), "fib: 10 = 55");
     let activations = activations(&file);
@@ -205,6 +225,8 @@ fn a_block_traces_only_its_own_activations() {
     );
     let _ = std::fs::remove_dir_all(dir);
 }
+
+tests_in_modes!(a_block_traces_only_its_own_activations);
 
 #[test]
 fn the_trace_survives_collections() {

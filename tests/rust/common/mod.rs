@@ -9,6 +9,9 @@
 //! between the `...`s, in order.
 #![allow(dead_code)]
 
+pub mod modes;
+pub mod programs;
+
 use std::ffi::OsStr;
 use std::io::Read;
 use std::path::{Path, PathBuf};
