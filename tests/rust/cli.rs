@@ -617,12 +617,12 @@ fn compilations(stderr: &str) -> Vec<&str> {
         .collect()
 }
 
-/// The number of bodies the `jit: N bodies compiled, ...` summary line reports.
+/// The number of units the `jit: N units compiled, ...` summary line reports.
 fn compiled_total(outcome: &RunOutcome) -> u64 {
     let summaries: Vec<&str> = outcome
         .stderr
         .lines()
-        .filter(|line| line.starts_with("jit: ") && line.contains(" bodies compiled"))
+        .filter(|line| line.starts_with("jit: ") && line.contains(" units compiled"))
         .collect();
     assert_eq!(
         summaries.len(),

@@ -12,17 +12,18 @@
 
 use super::runtime;
 use crate::invokable::Frame;
-use crate::invokable::Method;
+use crate::invokable::{Method, PrimitiveFn};
 use crate::nodes::{
     AndOr, BinaryOp, BinaryOperator, ChainTarget, FieldAccess, IfNil, IfTrue, IfTrueIfFalse, Node,
     NodeKind, Send, TimesRepeat, ToDo, WhileLoop,
 };
+use crate::primitives::{self, ArrayAccess};
 use crate::universe::{CoreLayouts, ReflectionState, Universe};
 use std::mem::offset_of;
 use yerba_jit::{
     types, Emitter, FloatCC, InstBuilder, IntArithmetic, IntCC, IrValue, Label, MemFlagsData,
 };
-use yerba_mop::object::{Gc, Layout};
+use yerba_mop::object::{Array, Gc, Layout};
 use yerba_mop::Value;
 
 /// Byte offsets of a frame's fields (`Frame` is `repr(C)`).
@@ -35,6 +36,8 @@ pub(super) struct Lowering<'l, 'a> {
     pub e: &'l mut Emitter<'a>,
     /// The layouts of immediate values, which receivers of those kinds have.
     immediates: [(Gc<Layout>, Immediate); 5],
+    /// The layout of Arrays, whose receivers native code indexes itself.
+    array_layout: Gc<Layout>,
     /// Heap objects the code refers to by address and no node keeps alive for good (layouts
     /// of caches that may be dropped): the compiled code traces them.
     pub keep_alive: Vec<Value>,
@@ -55,6 +58,7 @@ impl<'l, 'a> Lowering<'l, 'a> {
                 (layouts.true_value, Immediate::True),
                 (layouts.false_value, Immediate::False),
             ],
+            array_layout: layouts.array,
             keep_alive: Vec::new(),
             u,
             frame,
@@ -290,11 +294,7 @@ impl<'l, 'a> Lowering<'l, 'a> {
                 }
                 ChainTarget::SelfReturn => receiver,
                 ChainTarget::Primitive(function) => {
-                    let function = self.e.word(function as usize as u64);
-                    self.call(
-                        runtime::call_primitive as *const u8,
-                        &[node, function, args],
-                    )
+                    self.primitive(node, function, layout, &values, args)
                 }
                 ChainTarget::Method(method) => self.call_method(node, method, &values, args),
                 ChainTarget::Other => {
@@ -312,6 +312,91 @@ impl<'l, 'a> Lowering<'l, 'a> {
         self.e.jump_with(join, answer);
         self.e.place(join);
         result
+    }
+
+    /// A primitive of a chain entry for receivers of `layout`: `==` and array indexing are
+    /// emitted inline for the cases they answer at once; everything else calls it.
+    fn primitive(
+        &mut self,
+        node: IrValue,
+        function: PrimitiveFn,
+        layout: Gc<Layout>,
+        values: &[IrValue],
+        args: IrValue,
+    ) -> IrValue {
+        let (join, result) = self.e.label_with_value();
+        let call = self.e.label();
+        self.e.cold(call);
+        if primitives::is_identity(function) {
+            self.identity(values[0], values[1], join, call);
+        } else if let Some(access) =
+            primitives::array_access(function).filter(|_| layout == self.array_layout)
+        {
+            self.array_access(access, values, join, call);
+        } else {
+            self.e.jump(call);
+        }
+        self.e.place(call);
+        let function = self.e.word(function as usize as u64);
+        let answer = self.call(
+            runtime::call_primitive as *const u8,
+            &[node, function, args],
+        );
+        self.e.jump_with(join, answer);
+        self.e.place(join);
+        result
+    }
+
+    /// `a == b` when the bits decide it: the same word, or two different words that are not
+    /// both heap objects (read-only references) nor both doubles (`0.0 == -0.0`).
+    fn identity(&mut self, a: IrValue, b: IrValue, join: Label, call: Label) {
+        let (same_word, different, not_both_objects, answer_false) = (
+            self.e.label(),
+            self.e.label(),
+            self.e.label(),
+            self.e.label(),
+        );
+        let same = self.e.equal(a, b);
+        self.e.branch(same, same_word, different);
+        self.e.place(same_word);
+        let t = self.e.word(Value::TRUE.bits());
+        self.e.jump_with(join, t);
+        self.e.place(different);
+        let (a_object, b_object) = (self.e.is_pointer(a), self.e.is_pointer(b));
+        let both_objects = self.e.b.ins().band(a_object, b_object);
+        self.e.branch(both_objects, call, not_both_objects);
+        self.e.place(not_both_objects);
+        let (a_double, b_double) = (self.e.is_double(a), self.e.is_double(b));
+        let both_doubles = self.e.b.ins().band(a_double, b_double);
+        self.e.branch(both_doubles, call, answer_false);
+        self.e.place(answer_false);
+        let f = self.e.word(Value::FALSE.bits());
+        self.e.jump_with(join, f);
+    }
+
+    /// `at:` and `at:put:` of an Array with a small integer index within its bounds.
+    fn array_access(&mut self, access: ArrayAccess, values: &[IrValue], join: Label, call: Label) {
+        let (array, index) = (values[0], values[1]);
+        let (is_int, in_bounds) = (self.e.label(), self.e.label());
+        let int = self.e.is_small_int(index);
+        self.e.branch(int, is_int, call);
+        self.e.place(is_int);
+        let one_based = self.e.untag_int(index);
+        let i = self.e.b.ins().iadd_imm_s(one_based, -1);
+        let length = self.e.load(array, Array::LENGTH_OFFSET as i32);
+        let within = self.e.b.ins().icmp(IntCC::UnsignedLessThan, i, length);
+        self.e.branch(within, in_bounds, call);
+        self.e.place(in_bounds);
+        let offset = self.e.b.ins().ishl_imm_s(i, 3);
+        let address = self.e.b.ins().iadd(array, offset);
+        let answer = match access {
+            ArrayAccess::At => self.e.load(address, Array::ITEMS_OFFSET as i32),
+            ArrayAccess::AtPut => {
+                self.e.store(values[2], address, Array::ITEMS_OFFSET as i32);
+                array
+            }
+        };
+        self.e.jump_with(join, answer);
     }
 
     /// `Universe::dispatch_key`: the dispatch epoch and whether sends are intercepted.

@@ -3,6 +3,7 @@
 use super::arguments::{binary, expect_array, ternary, unary};
 use super::numbers::{expect_int, Int};
 use super::Entry;
+use crate::invokable::PrimitiveFn;
 use crate::universe::Universe;
 use crate::unwind::{Exec, Unwind};
 use yerba_mop::object::{Array, Gc};
@@ -17,6 +18,23 @@ pub static PRIMITIVES: &[Entry] = &[
 
 /// Longest Array `new:` creates; beyond it a program surely computed a wrong length.
 const MAX_LENGTH: i64 = 1 << 30;
+
+/// Which array access `function` is, if any: native code indexes arrays itself.
+pub fn array_access(function: PrimitiveFn) -> Option<ArrayAccess> {
+    if std::ptr::fn_addr_eq(function, at as PrimitiveFn) {
+        Some(ArrayAccess::At)
+    } else if std::ptr::fn_addr_eq(function, at_put as PrimitiveFn) {
+        Some(ArrayAccess::AtPut)
+    } else {
+        None
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum ArrayAccess {
+    At,
+    AtPut,
+}
 
 fn at(u: &mut Universe, args: &[Value]) -> Exec {
     let (receiver, index) = binary(u, args)?;

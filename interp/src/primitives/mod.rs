@@ -14,7 +14,9 @@ mod array;
 mod block;
 
 pub use arguments::selector_arity;
+pub use array::{array_access, ArrayAccess};
 pub use block::is_block_evaluation;
+pub use object::is_identity;
 mod class;
 mod double;
 mod integer;

@@ -11,7 +11,7 @@ use super::arguments::{
 use super::numbers::{expect_int, format_double, Int};
 use super::Entry;
 use crate::intercession::{self, FieldPlace};
-use crate::invokable::{Block, Method, Primitive};
+use crate::invokable::{Block, Method, Primitive, PrimitiveFn};
 use crate::universe::Universe;
 use crate::unwind::{Exec, Unwind};
 use yerba_mop::object::{header_of, Array, BigIntObject, Class, Gc, Instance, VmString};
@@ -94,6 +94,11 @@ fn size_in_bytes(v: Value) -> usize {
 
 /// Identity; Doubles are identical when they are equal (`0.0 == -0.0`), NaN to itself, and at
 /// base level a read-only reference is its target (see [`same_through_handles`]).
+/// Whether `function` is `==`, which native code answers itself when the bits decide.
+pub fn is_identity(function: PrimitiveFn) -> bool {
+    std::ptr::fn_addr_eq(function, identical as PrimitiveFn)
+}
+
 fn identical(u: &mut Universe, args: &[Value]) -> Exec {
     let (receiver, other) = binary(u, args)?;
     // The bits first: only `0.0 == -0.0` and two heap objects, one carrying an environment,

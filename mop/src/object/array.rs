@@ -55,6 +55,11 @@ impl Array {
         Self::is_array(v).then(|| unsafe { Gc::from_value(v) })
     }
 
+    /// Where an array keeps its length, for native code.
+    pub const LENGTH_OFFSET: usize = std::mem::offset_of!(Array, len);
+    /// Where an array's first item is, for native code.
+    pub const ITEMS_OFFSET: usize = std::mem::size_of::<Array>();
+
     #[inline(always)]
     pub fn len(&self) -> usize {
         self.len
