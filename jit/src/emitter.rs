@@ -99,6 +99,11 @@ impl<'a> Emitter<'a> {
         self.b.ins().uload8(types::I64, flags(), base, offset)
     }
 
+    /// A `u32`, zero-extended to a word.
+    pub fn load_u32(&mut self, base: Value, offset: i32) -> Value {
+        self.b.ins().uload32(flags(), base, offset)
+    }
+
     pub fn store(&mut self, value: Value, base: Value, offset: i32) {
         self.b.ins().store(flags(), value, base, offset);
     }

@@ -198,7 +198,9 @@ impl<'l, 'a> Lowering<'l, 'a> {
     }
 
     /// A field read (`written` is `None`) or write of `self`: at a fixed offset behind a guard
-    /// on the layout the access is specialised on, else through the node.
+    /// on the layout the access is specialised on; for other layouts at the offset their
+    /// layout gives, when the field is stored in place and nothing intercepts it (no
+    /// environment on the layout, not watched for a write); else through the node.
     fn field(&mut self, access: &FieldAccess, node: usize, written: Option<IrValue>) -> IrValue {
         let slow_function = match written {
             None => runtime::read_field as *const u8,
@@ -206,15 +208,12 @@ impl<'l, 'a> Lowering<'l, 'a> {
         };
         let node = self.e.word(node as u64);
         let slow_args: Vec<IrValue> = std::iter::once(node).chain(written).collect();
-        let layout: Option<Gc<Layout>> = access
+        let cached: Option<Gc<Layout>> = access
             .cached_layout()
             .filter(|layout| (access.index as usize) < layout.field_count());
-        let Some(layout) = layout else {
-            return self.call(slow_function, &slow_args);
-        };
-        self.keep_alive.push(layout.value());
         let receiver = self.e.load(self.frame, FRAME_RECEIVER);
-        let (is_object, check_ambient, fast, slow) = (
+        let (is_object, unintercepted, generic, stored_in_place, slow) = (
+            self.e.label(),
             self.e.label(),
             self.e.label(),
             self.e.label(),
@@ -225,28 +224,66 @@ impl<'l, 'a> Lowering<'l, 'a> {
         let pointer = self.e.is_pointer(receiver);
         self.e.branch(pointer, is_object, slow);
         self.e.place(is_object);
-        let actual = self.e.load(receiver, OBJECT_LAYOUT);
-        let same = self.e.equal_to(actual, layout.value().bits());
-        self.e.branch(same, check_ambient, slow);
-        self.e.place(check_ambient);
         let ambient = self.ptr(access.ambient.as_ptr());
         let ambient = self.e.load_byte(ambient, 0);
-        self.e.branch(ambient, slow, fast);
-        self.e.place(fast);
-        let offset = (layout.fields_offset() + access.index as usize * 8) as i32;
-        let value = match written {
-            None => self.e.load(receiver, offset),
-            Some(value) => {
-                self.e.store(value, receiver, offset);
-                value
-            }
-        };
+        self.e.branch(ambient, slow, unintercepted);
+        self.e.place(unintercepted);
+        let layout = self.e.load(receiver, OBJECT_LAYOUT);
+        let index_bytes = access.index as i32 * 8;
+        if let Some(cached) = cached {
+            self.keep_alive.push(cached.value());
+            let fast = self.e.label();
+            let same = self.e.equal_to(layout, cached.value().bits());
+            self.e.branch(same, fast, generic);
+            self.e.place(fast);
+            let offset = cached.fields_offset() as i32 + index_bytes;
+            let value = self.access_at(receiver, offset, written);
+            self.e.jump_with(join, value);
+        } else {
+            self.e.jump(generic);
+        }
+        self.e.place(generic);
+        let environment = self.e.load(layout, Layout::ENVIRONMENT_OFFSET as i32);
+        let (no_environment, unwatched) = (self.e.label(), self.e.label());
+        self.e.branch(environment, slow, no_environment);
+        self.e.place(no_environment);
+        if written.is_some() {
+            let watched = self.e.load_byte(layout, Layout::WATCHED_OFFSET as i32);
+            self.e.branch(watched, slow, unwatched);
+        } else {
+            self.e.jump(unwatched);
+        }
+        self.e.place(unwatched);
+        let shape = self.e.load_u32(layout, Layout::SHAPE_FIELD_COUNT_OFFSET as i32);
+        let storage = self.e.load_u32(layout, Layout::STORAGE_OFFSET as i32);
+        let count = self.e.b.ins().umin(shape, storage);
+        let within = self
+            .e
+            .b
+            .ins()
+            .icmp_imm_u(IntCC::UnsignedGreaterThan, count, access.index as i64);
+        self.e.branch(within, stored_in_place, slow);
+        self.e.place(stored_in_place);
+        let fields = self.e.load_u32(layout, Layout::FIELDS_OFFSET_OFFSET as i32);
+        let address = self.e.b.ins().iadd(receiver, fields);
+        let value = self.access_at(address, index_bytes, written);
         self.e.jump_with(join, value);
         self.e.place(slow);
         let value = self.call(slow_function, &slow_args);
         self.e.jump_with(join, value);
         self.e.place(join);
         result
+    }
+
+    /// Reads the word at `base + offset`, or writes `written` there and answers it.
+    fn access_at(&mut self, base: IrValue, offset: i32, written: Option<IrValue>) -> IrValue {
+        match written {
+            None => self.e.load(base, offset),
+            Some(value) => {
+                self.e.store(value, base, offset);
+                value
+            }
+        }
     }
 
     /// A send: the entries its chain has now, each behind a guard on the receiver's layout

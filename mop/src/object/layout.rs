@@ -151,6 +151,17 @@ impl Layout {
     /// Number of fields stored in place in objects with this layout: those of the shape that
     /// the objects have slots for. Field `index` can be accessed at a fixed offset (see
     /// [`Layout::field_slot`]) if and only if `index < field_count()`.
+    /// Where a layout keeps its environment, for native code.
+    pub const ENVIRONMENT_OFFSET: usize = std::mem::offset_of!(Layout, environment);
+    /// Where a layout keeps its shape's field count (a `u32`), for native code.
+    pub const SHAPE_FIELD_COUNT_OFFSET: usize = std::mem::offset_of!(Layout, shape_field_count);
+    /// Where a layout keeps its storage (a `u32`), for native code.
+    pub const STORAGE_OFFSET: usize = std::mem::offset_of!(Layout, storage);
+    /// Where a layout keeps its fields' byte offset (a `u32`), for native code.
+    pub const FIELDS_OFFSET_OFFSET: usize = std::mem::offset_of!(Layout, fields_offset);
+    /// Where a layout keeps whether it is watched (a `bool`), for native code.
+    pub const WATCHED_OFFSET: usize = std::mem::offset_of!(Layout, watched);
+
     #[inline(always)]
     pub fn field_count(&self) -> usize {
         self.shape_field_count.min(self.storage) as usize
