@@ -54,6 +54,11 @@ impl Context {
         context
     }
 
+    /// Where a context keeps its enclosing context, for native code.
+    pub const OUTER_OFFSET: usize = std::mem::offset_of!(Context, outer);
+    /// Where a context's first slot is, for native code.
+    pub const SLOTS_OFFSET: usize = std::mem::size_of::<Context>();
+
     pub fn is_context(v: Value) -> bool {
         is_kind(v, &CONTEXT_TYPE)
     }

@@ -11,11 +11,10 @@
 //! `ambient` flag, and the universe's `numeric_operators_send` flag before arithmetic.
 
 use super::runtime;
-use crate::invokable::Frame;
-use crate::invokable::{Method, PrimitiveFn};
+use crate::invokable::{Context, Frame, Method, PrimitiveFn};
 use crate::nodes::{
     AndOr, BinaryOp, BinaryOperator, ChainTarget, FieldAccess, IfNil, IfTrue, IfTrueIfFalse, Node,
-    NodeKind, Send, TimesRepeat, ToDo, WhileLoop,
+    NodeKind, OuterVariable, Send, TimesRepeat, ToDo, WhileLoop,
 };
 use crate::primitives::{self, ArrayAccess};
 use crate::universe::{CoreLayouts, ReflectionState, Universe};
@@ -29,6 +28,7 @@ use yerba_mop::Value;
 /// Byte offsets of a frame's fields (`Frame` is `repr(C)`).
 const FRAME_SLOTS: i32 = 0;
 const FRAME_RECEIVER: i32 = 8;
+const FRAME_OUTER: i32 = 16;
 /// An object's layout pointer follows its GC header.
 const OBJECT_LAYOUT: i32 = 8;
 
@@ -69,16 +69,20 @@ impl<'l, 'a> Lowering<'l, 'a> {
     pub fn lower(&mut self, node: &Node) -> IrValue {
         match node.kind() {
             NodeKind::Literal(value) => self.e.word(value.bits()),
-            NodeKind::SelfRead => self.guarded_read(node, None),
+            NodeKind::SelfRead => self.guarded_read(node, Place::Receiver),
             NodeKind::ArgumentRead(slot) | NodeKind::LocalRead(slot) => {
-                self.guarded_read(node, Some(*slot))
+                self.guarded_read(node, Place::Slot(*slot))
+            }
+            NodeKind::OuterArgumentRead(variable) | NodeKind::OuterLocalRead(variable) => {
+                self.guarded_read(node, Place::Outer(*variable))
             }
             NodeKind::VariableWrite(write) => {
                 let value = self.lower(&write.value);
                 match write.variable() {
                     Some(variable) if variable.depth == 0 => {
-                        self.guarded_write(node, variable.slot, value)
+                        self.guarded_write(node, Place::Slot(variable.slot), value)
                     }
+                    Some(variable) => self.guarded_write(node, Place::Outer(variable), value),
                     _ => {
                         let write = self.ptr(&**write);
                         self.call(runtime::write_variable as *const u8, &[write, value])
@@ -114,9 +118,7 @@ impl<'l, 'a> Lowering<'l, 'a> {
             NodeKind::While(inlined) => self.while_loop(inlined),
             NodeKind::ToDo(inlined) => self.to_do(inlined),
             NodeKind::TimesRepeat(inlined) => self.times_repeat(node, inlined),
-            NodeKind::OuterArgumentRead(_)
-            | NodeKind::OuterLocalRead(_)
-            | NodeKind::InterceptedRead(_)
+            NodeKind::InterceptedRead(_)
             | NodeKind::InterceptedWrite(_)
             | NodeKind::GlobalRead(_)
             | NodeKind::Block(_)
@@ -149,19 +151,19 @@ impl<'l, 'a> Lowering<'l, 'a> {
             .load_byte(self.u, ReflectionState::bodies_patched_offset() as i32)
     }
 
-    /// `self` (no slot) or a slot of the activation, unless the body was patched.
-    fn guarded_read(&mut self, node: &Node, slot: Option<u32>) -> IrValue {
+    /// Reads a variable (or `self`) where it lives, unless a body was patched.
+    fn guarded_read(&mut self, node: &Node, place: Place) -> IrValue {
         let patched = self.patched();
         let (fast, slow) = (self.e.label(), self.e.label());
         let (join, result) = self.e.label_with_value();
         self.e.cold(slow);
         self.e.branch(patched, slow, fast);
         self.e.place(fast);
-        let value = match slot {
-            None => self.e.load(self.frame, FRAME_RECEIVER),
-            Some(slot) => {
-                let slots = self.e.load(self.frame, FRAME_SLOTS);
-                self.e.load(slots, slot as i32 * 8)
+        let value = match place {
+            Place::Receiver => self.e.load(self.frame, FRAME_RECEIVER),
+            _ => {
+                let (base, offset) = self.address_of(place);
+                self.e.load(base, offset)
             }
         };
         self.e.jump_with(join, value);
@@ -172,13 +174,36 @@ impl<'l, 'a> Lowering<'l, 'a> {
         result
     }
 
-    fn store_slot(&mut self, slot: u32, value: IrValue) {
-        let slots = self.e.load(self.frame, FRAME_SLOTS);
-        self.e.store(value, slots, slot as i32 * 8);
+    /// The base and offset of a variable: a slot of the activation (on the VM stack or in its
+    /// context), or of the context `depth` levels out.
+    fn address_of(&mut self, place: Place) -> (IrValue, i32) {
+        match place {
+            Place::Slot(slot) => {
+                let slots = self.e.load(self.frame, FRAME_SLOTS);
+                (slots, slot as i32 * 8)
+            }
+            Place::Outer(variable) => {
+                let mut context = self.e.load(self.frame, FRAME_OUTER);
+                for _ in 1..variable.depth {
+                    context = self.e.load(context, Context::OUTER_OFFSET as i32);
+                }
+                (
+                    context,
+                    Context::SLOTS_OFFSET as i32 + variable.slot as i32 * 8,
+                )
+            }
+            Place::Receiver => unreachable!("self is never written"),
+        }
     }
 
-    /// A write to a slot of the activation, unless the body was patched.
-    fn guarded_write(&mut self, node: &Node, slot: u32, value: IrValue) -> IrValue {
+    fn store_slot(&mut self, slot: u32, value: IrValue) {
+        let (base, offset) = self.address_of(Place::Slot(slot));
+        self.e.store(value, base, offset);
+    }
+
+    /// A write to a variable, unless a body was patched (then the node's own write decides
+    /// whether it is intercepted).
+    fn guarded_write(&mut self, node: &Node, place: Place, value: IrValue) -> IrValue {
         let NodeKind::VariableWrite(write) = node.kind() else {
             unreachable!("called for variable writes")
         };
@@ -187,7 +212,8 @@ impl<'l, 'a> Lowering<'l, 'a> {
         self.e.cold(slow);
         self.e.branch(patched, slow, fast);
         self.e.place(fast);
-        self.store_slot(slot, value);
+        let (base, offset) = self.address_of(place);
+        self.e.store(value, base, offset);
         self.e.jump(join);
         self.e.place(slow);
         let write = self.ptr(&**write);
@@ -985,6 +1011,14 @@ impl<'l, 'a> Lowering<'l, 'a> {
     }
 }
 
+/// Where a variable lives.
+#[derive(Clone, Copy)]
+enum Place {
+    Receiver,
+    Slot(u32),
+    Outer(OuterVariable),
+}
+
 /// The kinds of values that are not heap objects, each with a layout in `CoreLayouts`.
 #[derive(Clone, Copy)]
 enum Immediate {
@@ -1031,3 +1065,4 @@ fn double_comparison(operator: BinaryOperator) -> Option<DoubleOperation> {
 }
 
 const _: () = assert!(offset_of!(Frame, receiver) == FRAME_RECEIVER as usize);
+const _: () = assert!(offset_of!(Frame, outer) == FRAME_OUTER as usize);
