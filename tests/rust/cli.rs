@@ -639,6 +639,30 @@ fn compiled_total(outcome: &RunOutcome) -> u64 {
 }
 
 #[test]
+fn jit_log_reports_invalidations_recompilations_and_released_code() {
+    let program = "tests/programs/native_invalidation.som";
+    let outcome = run(&["--jit-threshold", "10", "--jit-log", program]);
+    assert_eq!(outcome.code, Some(0), "{}", outcome.describe());
+    let summary = outcome
+        .stderr
+        .lines()
+        .find(|line| line.contains(" units compiled"))
+        .unwrap_or_else(|| panic!("no summary\n{}", outcome.describe()));
+    let count = |label: &str| -> u64 {
+        let before = summary
+            .split(", ")
+            .find(|part| part.ends_with(label))
+            .unwrap_or_else(|| panic!("no '{label}' in {summary}"));
+        before.trim_end_matches(label).trim().parse().unwrap()
+    };
+    // callStep: is compiled with step:'s chain; each of the two redefinitions retires it,
+    // and it is compiled again.
+    assert!(count(" invalidations") >= 2, "{summary}");
+    assert!(count(" recompilations") >= 2, "{summary}");
+    assert!(count(" released") >= 1, "{summary}");
+}
+
+#[test]
 fn jit_log_reports_each_compilation_and_the_totals() {
     let program = "tests/programs/native_redefine_while_running.som";
     let outcome = run(&["--jit-log", program]);

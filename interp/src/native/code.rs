@@ -15,6 +15,11 @@ pub struct NativeCode {
     unit: RefCell<Option<Unit>>,
     /// Compilation was refused (too big); the unit stays interpreted.
     given_up: Cell<bool>,
+    /// The dispatch epoch the code was compiled in: its send sites inline the chains of that
+    /// epoch, so a later epoch retires it (it stays correct, its guards fail, but slow).
+    epoch: Cell<u64>,
+    /// How often the unit was compiled.
+    compilations: Cell<u32>,
 }
 
 impl Default for NativeCode {
@@ -24,16 +29,25 @@ impl Default for NativeCode {
             entry: Cell::new(std::ptr::null()),
             unit: RefCell::new(None),
             given_up: Cell::new(false),
+            epoch: Cell::new(0),
+            compilations: Cell::new(0),
         }
     }
 }
 
 /// Compiled code and the heap objects it refers to by address.
-struct Unit {
-    /// Dropped (freed) with its owner, when the method it belongs to is collected: no
-    /// activation can run it then, as every activation keeps its method alive through its frame.
-    _code: CompiledCode,
-    keep_alive: Vec<Value>,
+pub(super) struct Unit {
+    /// Dropped (freed) with its owner, when the method it belongs to is collected (no
+    /// activation can run it then, as every activation keeps its method alive through its
+    /// frame), or once retired when no return address on the native stack points into it.
+    pub code: CompiledCode,
+    pub keep_alive: Vec<Value>,
+}
+
+impl Unit {
+    pub fn trace(&self, tracer: &mut Tracer) {
+        self.keep_alive.iter().for_each(|v| tracer.mark_value(*v));
+    }
 }
 
 impl NativeCode {
@@ -58,14 +72,42 @@ impl NativeCode {
         count >= threshold && !self.given_up.get()
     }
 
-    pub(super) fn install(&self, code: CompiledCode, keep_alive: Vec<Value>) -> *const u8 {
+    /// Where the epoch of the code is kept, for native callers that check it at each call.
+    pub fn epoch_address(&self) -> *const u64 {
+        self.epoch.as_ptr()
+    }
+
+    /// Whether compiled code exists and was compiled before dispatch epoch `epoch`.
+    #[inline(always)]
+    pub fn stale(&self, epoch: u64) -> bool {
+        self.epoch.get() != epoch && !self.entry.get().is_null()
+    }
+
+    /// How often the unit was compiled (more than once: recompiled after an invalidation).
+    pub fn compilations(&self) -> u32 {
+        self.compilations.get()
+    }
+
+    pub(super) fn install(
+        &self,
+        code: CompiledCode,
+        keep_alive: Vec<Value>,
+        epoch: u64,
+    ) -> *const u8 {
         let entry = code.entry();
-        *self.unit.borrow_mut() = Some(Unit {
-            _code: code,
-            keep_alive,
-        });
+        *self.unit.borrow_mut() = Some(Unit { code, keep_alive });
         self.entry.set(entry);
+        self.epoch.set(epoch);
+        self.compilations.set(self.compilations.get() + 1);
         entry
+    }
+
+    /// Takes the compiled code away: activations interpret the unit (and count towards its
+    /// recompilation) from now on; those running it go on in it.
+    pub(super) fn retire(&self) -> Option<Unit> {
+        self.entry.set(std::ptr::null());
+        self.count.set(0);
+        self.unit.borrow_mut().take()
     }
 
     pub(super) fn give_up(&self) {
@@ -74,7 +116,7 @@ impl NativeCode {
 
     pub fn trace(&self, tracer: &mut Tracer) {
         if let Some(unit) = &*self.unit.borrow() {
-            unit.keep_alive.iter().for_each(|v| tracer.mark_value(*v));
+            unit.trace(tracer);
         }
     }
 }

@@ -280,14 +280,16 @@ impl<'l, 'a> Lowering<'l, 'a> {
             self.e.jump(unwatched);
         }
         self.e.place(unwatched);
-        let shape = self.e.load_u32(layout, Layout::SHAPE_FIELD_COUNT_OFFSET as i32);
+        let shape = self
+            .e
+            .load_u32(layout, Layout::SHAPE_FIELD_COUNT_OFFSET as i32);
         let storage = self.e.load_u32(layout, Layout::STORAGE_OFFSET as i32);
         let count = self.e.b.ins().umin(shape, storage);
-        let within = self
-            .e
-            .b
-            .ins()
-            .icmp_imm_u(IntCC::UnsignedGreaterThan, count, access.index as i64);
+        let within =
+            self.e
+                .b
+                .ins()
+                .icmp_imm_u(IntCC::UnsignedGreaterThan, count, access.index as i64);
         self.e.branch(within, stored_in_place, slow);
         self.e.place(stored_in_place);
         let fields = self.e.load_u32(layout, Layout::FIELDS_OFFSET_OFFSET as i32);
@@ -552,7 +554,17 @@ impl<'l, 'a> Lowering<'l, 'a> {
         self.e.place(unpatched);
         let entry_cell = self.ptr(code.native.entry_address());
         let entry = self.e.load(entry_cell, 0);
-        self.e.branch(entry, compiled, slow);
+        let current = self.e.label();
+        self.e.branch(entry, current, slow);
+        // Code of an earlier dispatch epoch is retired by the interpreter's activation.
+        self.e.place(current);
+        let epoch_cell = self.ptr(code.native.epoch_address());
+        let compiled_in = self.e.load(epoch_cell, 0);
+        let epoch = self
+            .e
+            .load(self.u, offset_of!(Universe, dispatch_epoch) as i32);
+        let same_epoch = self.e.equal(compiled_in, epoch);
+        self.e.branch(same_epoch, compiled, slow);
         self.e.place(compiled);
         let slots = if code.frame_size == values.len() && !code.assigns_parameters {
             args

@@ -63,6 +63,13 @@ pub struct TierStats {
     /// Calls from native code into the interpreter's slow paths (failed guards, overflow,
     /// unexpected receivers of inlined structures).
     pub slow_paths: u64,
+    /// Units whose code was retired because the dispatch epoch changed (methods compiled or
+    /// changed, shapes changed, environments written).
+    pub invalidations: u64,
+    /// Compilations of units that had been compiled before.
+    pub recompilations: u64,
+    /// Retired units whose code was released.
+    pub released: u64,
 }
 
 pub struct Tier {
@@ -73,6 +80,8 @@ pub struct Tier {
     pub loop_threshold: u32,
     pub log: bool,
     pub stats: TierStats,
+    /// Code taken from its unit that an activation may still be running.
+    retired: Vec<code::Unit>,
 }
 
 /// Units larger than this many nodes stay interpreted: compile time grows faster than size.
@@ -99,19 +108,37 @@ impl Tier {
             loop_threshold: threshold.saturating_mul(LOOP_THRESHOLD_FACTOR),
             log: options.log,
             stats: TierStats::default(),
+            retired: Vec::new(),
         }
+    }
+
+    /// Reports the heap objects retired code refers to.
+    pub fn trace(&self, tracer: &mut yerba_mop::heap::Tracer) {
+        self.retired.iter().for_each(|unit| unit.trace(tracer));
+    }
+
+    /// Releases the retired code that no word of the native stack points into: no activation
+    /// runs it (a running one has a return address into it on the stack).
+    fn release_unused(&mut self, stack_words: &[usize]) {
+        let before = self.retired.len();
+        self.retired
+            .retain(|unit| stack_words.iter().any(|word| unit.code.contains(*word)));
+        self.stats.released += (before - self.retired.len()) as u64;
     }
 
     /// The totals, for `--jit-log`.
     pub fn summary(&self) -> String {
         let s = &self.stats;
         format!(
-            "jit: {} units compiled, {} bytes of code, {:.1} ms compiling, {} refused, {} slow-path calls",
+            "jit: {} units compiled, {} bytes of code, {:.1} ms compiling, {} refused, {} slow-path calls, {} invalidations, {} recompilations, {} released",
             s.compiled,
             s.code_bytes,
             s.compile_time.as_secs_f64() * 1000.0,
             s.refused,
-            s.slow_paths
+            s.slow_paths,
+            s.invalidations,
+            s.recompilations,
+            s.released
         )
     }
 }
@@ -121,6 +148,10 @@ impl Tier {
 #[inline(always)]
 pub fn execute_body(u: &mut Universe, code: &CompiledBody, frame: &mut Frame) -> Exec {
     let mut entry = code.native.entry();
+    if code.native.stale(u.dispatch_epoch) {
+        invalidate(u, &code.native);
+        entry = std::ptr::null();
+    }
     if entry.is_null() {
         if !code.native.due(u.tier.threshold) {
             return code.body.execute(u, frame);
@@ -133,6 +164,19 @@ pub fn execute_body(u: &mut Universe, code: &CompiledBody, frame: &mut Frame) ->
     // SAFETY: a body's unit is compiled with the signature of `BodyEntry`.
     let entry: BodyEntry = unsafe { std::mem::transmute(entry) };
     unpack(entry(u, frame))
+}
+
+/// Retires `native`'s code, compiled in an earlier dispatch epoch: it is compiled again once
+/// it runs hot again.
+#[cold]
+#[inline(never)]
+fn invalidate(u: &mut Universe, native: &NativeCode) {
+    if let Some(unit) = native.retire() {
+        u.tier.retired.push(unit);
+        u.tier.stats.invalidations += 1;
+    }
+    let stack = u.native_stack_words();
+    u.tier.release_unused(&stack);
 }
 
 #[cold]
@@ -162,6 +206,9 @@ pub fn while_loop_iterated(u: &mut Universe, node: &WhileLoop, frame: &mut Frame
 #[cold]
 #[inline(never)]
 fn compile_while_loop(u: &mut Universe, node: &WhileLoop, frame: &Frame) -> *const u8 {
+    if node.native.stale(u.dispatch_epoch) {
+        invalidate(u, &node.native);
+    }
     let entry = node.native.entry();
     if !entry.is_null() {
         return entry;
@@ -198,6 +245,9 @@ pub fn counting_loop_iterated(
 #[cold]
 #[inline(never)]
 fn compile_counting_loop(u: &mut Universe, node: &ToDo, frame: &Frame) -> *const u8 {
+    if node.native.stale(u.dispatch_epoch) {
+        invalidate(u, &node.native);
+    }
     let entry = node.native.entry();
     if !entry.is_null() {
         return entry;
@@ -263,6 +313,9 @@ fn compile<'t>(
         Ok(compiled) => {
             let stats = &mut u.tier.stats;
             stats.compiled += 1;
+            if native.compilations() > 0 {
+                stats.recompilations += 1;
+            }
             stats.code_bytes += compiled.size as u64;
             stats.compile_time += compiled.compile_time;
             if u.tier.log {
@@ -272,7 +325,7 @@ fn compile<'t>(
                     compiled.compile_time.as_micros()
                 );
             }
-            native.install(compiled, keep_alive)
+            native.install(compiled, keep_alive, u.dispatch_epoch)
         }
         Err(error) => {
             native.give_up();

@@ -333,6 +333,7 @@ impl Universe {
             environment_layouts,
             reflection,
             memory,
+            tier,
             ..
         } = self;
         lookup_cache.clear();
@@ -352,6 +353,7 @@ impl Universe {
             tracer.mark_value(*return_target);
             reflection.trace(tracer);
             memory.trace(tracer);
+            tier.trace(tracer);
         };
         heap.collect_with_weak(&mut roots, &mut |survives| {
             environment_layouts.drop_dead(survives)
