@@ -116,7 +116,7 @@ impl<'l, 'a> Lowering<'l, 'a> {
             NodeKind::IfNil(branch) => self.if_nil(branch),
             NodeKind::AndOr(branch) => self.and_or(node, branch),
             NodeKind::While(inlined) => self.while_loop(inlined),
-            NodeKind::ToDo(inlined) => self.to_do(inlined),
+            NodeKind::ToDo(inlined) => self.counting_loop(inlined),
             NodeKind::TimesRepeat(inlined) => self.times_repeat(node, inlined),
             NodeKind::InterceptedRead(_)
             | NodeKind::InterceptedWrite(_)
@@ -925,7 +925,7 @@ impl<'l, 'a> Lowering<'l, 'a> {
         result
     }
 
-    fn to_do(&mut self, inlined: &ToDo) -> IrValue {
+    fn counting_loop(&mut self, inlined: &ToDo) -> IrValue {
         let start = self.lower(&inlined.receiver);
         let limit = self.lower(&inlined.limit);
         let step = inlined.step.as_ref().map(|step| self.lower(step));

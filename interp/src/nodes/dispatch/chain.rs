@@ -134,6 +134,9 @@ impl Cached {
     }
 }
 
+/// A chain's entries in order: receivers with the layout run the target.
+pub type ChainEntries = Vec<(Gc<Layout>, ChainTarget)>;
+
 /// What an entry of a chain runs, as native code sees it ([`DispatchChain::snapshot`]).
 #[derive(Clone, Copy)]
 pub enum ChainTarget {
@@ -285,7 +288,7 @@ impl DispatchChain {
 
     /// The chain as it is now, for native code that treats it as a constant: the dispatch key
     /// its entries are valid for, and the entries in order; `None` when megamorphic or empty.
-    pub fn snapshot(&self) -> Option<(u64, Vec<(Gc<Layout>, ChainTarget)>)> {
+    pub fn snapshot(&self) -> Option<(u64, ChainEntries)> {
         if self.megamorphic.get() {
             return None;
         }
