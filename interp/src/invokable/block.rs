@@ -59,6 +59,13 @@ impl Block {
         block
     }
 
+    /// Where a block keeps its code, home method, outer context and receiver, for native
+    /// code that activates blocks itself.
+    pub const CODE_OFFSET: usize = std::mem::offset_of!(Block, code);
+    pub const HOME_METHOD_OFFSET: usize = std::mem::offset_of!(Block, home_method);
+    pub const OUTER_OFFSET: usize = std::mem::offset_of!(Block, outer);
+    pub const RECEIVER_OFFSET: usize = std::mem::offset_of!(Block, receiver);
+
     pub fn is_block(v: Value) -> bool {
         is_kind(v, &BLOCK_TYPE)
     }

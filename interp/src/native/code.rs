@@ -51,6 +51,11 @@ impl Unit {
 }
 
 impl NativeCode {
+    /// Where the entry and the epoch are within a `NativeCode`, for native callers that read
+    /// them from a body known only at run time (a block's).
+    pub const ENTRY_OFFSET: usize = std::mem::offset_of!(NativeCode, entry);
+    pub const EPOCH_OFFSET: usize = std::mem::offset_of!(NativeCode, epoch);
+
     /// The entry of the compiled code, null while there is none.
     #[inline(always)]
     pub fn entry(&self) -> *const u8 {

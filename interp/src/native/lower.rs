@@ -11,7 +11,8 @@
 //! `ambient` flag, and the universe's `numeric_operators_send` flag before arithmetic.
 
 use super::runtime;
-use crate::invokable::{Context, Frame, Method, PrimitiveFn};
+use super::NativeCode;
+use crate::invokable::{Block, CompiledBody, Context, Frame, Method, PrimitiveFn};
 use crate::nodes::{
     AndOr, BinaryOp, BinaryOperator, ChainTarget, FieldAccess, IfNil, IfTrue, IfTrueIfFalse, Node,
     NodeKind, OuterVariable, Send, TimesRepeat, ToDo, WhileLoop,
@@ -24,6 +25,9 @@ use yerba_jit::{
 };
 use yerba_mop::object::{Array, Gc, Layout};
 use yerba_mop::Value;
+
+/// Slots a frame built by native code for a block may have (on the caller's stack frame).
+const MAX_NATIVE_SLOTS: usize = 8;
 
 /// Byte offsets of a frame's fields (`Frame` is `repr(C)`).
 const FRAME_SLOTS: i32 = 0;
@@ -38,6 +42,8 @@ pub(super) struct Lowering<'l, 'a> {
     immediates: [(Gc<Layout>, Immediate); 5],
     /// The layout of Arrays, whose receivers native code indexes itself.
     array_layout: Gc<Layout>,
+    /// The layouts of real blocks of 0 to 3 parameters.
+    block_layouts: [Gc<Layout>; 4],
     /// Heap objects the code refers to by address and no node keeps alive for good (layouts
     /// of caches that may be dropped): the compiled code traces them.
     pub keep_alive: Vec<Value>,
@@ -59,6 +65,12 @@ impl<'l, 'a> Lowering<'l, 'a> {
                 (layouts.false_value, Immediate::False),
             ],
             array_layout: layouts.array,
+            block_layouts: [
+                layouts.blocks[0],
+                layouts.blocks[1],
+                layouts.blocks[2],
+                layouts.blocks[3],
+            ],
             keep_alive: Vec::new(),
             u,
             frame,
@@ -362,6 +374,7 @@ impl<'l, 'a> Lowering<'l, 'a> {
                     self.primitive(node, function, layout, &values, args)
                 }
                 ChainTarget::Method(method) => self.call_method(node, method, &values, args),
+                ChainTarget::Block => self.call_block(node, layout, &values, args),
                 ChainTarget::Other => {
                     self.e.jump(chained);
                     self.e.place(next);
@@ -601,6 +614,102 @@ impl<'l, 'a> Lowering<'l, 'a> {
         self.e.jump_with(join, answer);
         self.e.place(slow);
         let answer = self.call(runtime::activate as *const u8, &[node, method_word, args]);
+        self.e.jump_with(join, answer);
+        self.e.place(join);
+        result
+    }
+
+    /// Evaluates the block `values[0]` (of `layout`): calls its native code with a frame built
+    /// here when its code is compiled, takes the arguments given and needs no heap context and
+    /// at most [`MAX_NATIVE_SLOTS`] slots, else through the interpreter's activation.
+    fn call_block(
+        &mut self,
+        node: IrValue,
+        layout: Gc<Layout>,
+        values: &[IrValue],
+        args: IrValue,
+    ) -> IrValue {
+        let fitting = self.block_layouts.get(values.len() - 1) == Some(&layout);
+        if !fitting {
+            return self.call(runtime::activate_block as *const u8, &[node, args]);
+        }
+        let block = values[0];
+        let (join, result) = self.e.label_with_value();
+        let slow = self.e.label();
+        self.e.cold(slow);
+        let consult = self.e.load_byte(
+            self.u,
+            ReflectionState::blocks_consult_environments_offset() as i32,
+        );
+        let patched = self.patched();
+        let refused = self.e.b.ins().bor(consult, patched);
+        self.continue_unless(refused, slow);
+        let code = self.e.load(block, Block::CODE_OFFSET as i32);
+        let needs_context = self
+            .e
+            .load_byte(code, offset_of!(CompiledBody, needs_context) as i32);
+        self.continue_unless(needs_context, slow);
+        let native = offset_of!(CompiledBody, native);
+        let entry = self
+            .e
+            .load(code, (native + NativeCode::ENTRY_OFFSET) as i32);
+        let missing = self.e.equal_to(entry, 0);
+        self.continue_unless(missing, slow);
+        let compiled_in = self
+            .e
+            .load(code, (native + NativeCode::EPOCH_OFFSET) as i32);
+        let epoch = self.e.load(self.u, offset_of!(Universe, dispatch_epoch) as i32);
+        let other_epoch = self.e.b.ins().icmp(IntCC::NotEqual, compiled_in, epoch);
+        self.continue_unless(other_epoch, slow);
+        let frame_size = self
+            .e
+            .load(code, offset_of!(CompiledBody, frame_size) as i32);
+        let assigns = self
+            .e
+            .load_byte(code, offset_of!(CompiledBody, assigns_parameters) as i32);
+        // The arguments are the slots when the body has no others and never assigns them;
+        // else up to MAX_NATIVE_SLOTS slots, nil past the arguments.
+        let (own_slots, shared_slots) = (self.e.label(), self.e.label());
+        let (framed, slots) = self.e.label_with_value();
+        let only_arguments = self.e.equal_to(frame_size, values.len() as u64);
+        let (checked, not_shared) = (self.e.label(), self.e.label());
+        self.e.branch(only_arguments, checked, not_shared);
+        self.e.place(checked);
+        self.e.branch(assigns, not_shared, shared_slots);
+        self.e.place(shared_slots);
+        self.e.jump_with(framed, args);
+        self.e.place(not_shared);
+        let too_many = self.e.b.ins().icmp_imm_u(
+            IntCC::UnsignedGreaterThan,
+            frame_size,
+            MAX_NATIVE_SLOTS as i64,
+        );
+        self.e.branch(too_many, slow, own_slots);
+        self.e.place(own_slots);
+        let nil = self.e.word(Value::NIL.bits());
+        let mut own = values.to_vec();
+        own.resize(MAX_NATIVE_SLOTS.max(values.len()), nil);
+        let own = self.e.spill(&own);
+        self.e.jump_with(framed, own);
+        self.e.place(framed);
+        let receiver = self.e.load(block, Block::RECEIVER_OFFSET as i32);
+        let outer = self.e.load(block, Block::OUTER_OFFSET as i32);
+        let home = self.e.load(block, Block::HOME_METHOD_OFFSET as i32);
+        let frame = self.e.spill(&[slots, receiver, outer, nil, home]);
+        let limit = self.e.load(self.u, Universe::native_stack_limit_offset() as i32);
+        let short = self.e.b.ins().icmp(IntCC::UnsignedLessThan, frame, limit);
+        self.continue_unless(short, slow);
+        let (value, unwind) = self.e.call_entry(entry, &[self.u, frame]);
+        let (returned, unwound) = (self.e.label(), self.e.label());
+        self.e.cold(unwound);
+        self.e.branch(unwind, unwound, returned);
+        self.e.place(returned);
+        self.e.jump_with(join, value);
+        self.e.place(unwound);
+        let answer = self.call(runtime::finish_block as *const u8, &[node, args, unwind]);
+        self.e.jump_with(join, answer);
+        self.e.place(slow);
+        let answer = self.call(runtime::activate_block as *const u8, &[node, args]);
         self.e.jump_with(join, answer);
         self.e.place(join);
         result

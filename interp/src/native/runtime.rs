@@ -7,7 +7,7 @@
 //! entered it (`enter`), which holds the only other references and does not use them while
 //! the native code runs; each function here reborrows them for the length of the call.
 
-use crate::invokable::{activate_method, Frame, Method, PrimitiveFn};
+use crate::invokable::{activate_method, Block, Frame, Method, PrimitiveFn};
 use crate::nodes::{
     BinaryOp, FieldRead, FieldWrite, Node, NodeKind, Send, ToDo, VariableWrite, WhileLoop,
 };
@@ -251,6 +251,48 @@ pub extern "C" fn finish_activation(
     let result = match unpack(NativeExec { value: 0, unwind }) {
         Err(Unwind::Restart) => activate_method(u, method, args),
         Err(Unwind::Error) => Err(u.leave_activation_with_error(method.code(), method.value())),
+        other => other,
+    };
+    pack(node.finish(u, frame, result))
+}
+
+/// A block evaluation at a send whose chain entry is the block's layout, run by the
+/// interpreter's activation (the block's code is not compiled, needs a heap context, ...).
+pub extern "C" fn activate_block(
+    u: *mut Universe,
+    frame: *mut Frame,
+    node: *const Send,
+    args: *const Value,
+) -> NativeExec {
+    reborrow!(u, frame);
+    // SAFETY: as in `send`.
+    let node = unsafe { &*node };
+    // SAFETY: as in `send`.
+    let args = unsafe { std::slice::from_raw_parts(args, node.args.len() + 1) };
+    let result = node.chain.dispatch(u, node.selector, args);
+    pack(node.finish(u, frame, result))
+}
+
+/// A block activated by native code ended with an unwind: what the interpreter's block
+/// activation and send do with it (rerun for `restart`, a traceback frame and the send's
+/// position for an error, `escapedBlock:` for an escaped block).
+pub extern "C" fn finish_block(
+    u: *mut Universe,
+    frame: *mut Frame,
+    node: *const Send,
+    args: *const Value,
+    unwind: u64,
+) -> NativeExec {
+    reborrow!(u, frame);
+    // SAFETY: as in `send`.
+    let node = unsafe { &*node };
+    // SAFETY: as in `send`.
+    let args = unsafe { std::slice::from_raw_parts(args, node.args.len() + 1) };
+    // SAFETY: native code calls this only for receivers with a real block's layout.
+    let block: Gc<Block> = unsafe { Gc::from_value(args[0]) };
+    let result = match unpack(NativeExec { value: 0, unwind }) {
+        Err(Unwind::Restart) => crate::invokable::activate_block(u, block, args),
+        Err(Unwind::Error) => Err(u.leave_activation_with_error(block.code(), block.home_method())),
         other => other,
     };
     pack(node.finish(u, frame, result))

@@ -193,6 +193,12 @@ impl ReflectionState {
             + std::mem::offset_of!(ReflectionState, intercepting)
     }
 
+    /// Where the flag of [`ReflectionState::blocks_consult_environments`] is in a `Universe`.
+    pub fn blocks_consult_environments_offset() -> usize {
+        std::mem::offset_of!(Universe, reflection)
+            + std::mem::offset_of!(ReflectionState, blocks_consult_environments)
+    }
+
     /// Where [`ReflectionState::bodies_patched`] is in a `Universe`.
     pub fn bodies_patched_offset() -> usize {
         std::mem::offset_of!(Universe, reflection)

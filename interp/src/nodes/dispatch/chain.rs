@@ -149,6 +149,8 @@ pub enum ChainTarget {
     },
     Constant(Value),
     SelfReturn,
+    /// A real block receiving its evaluation message (`value`, `value:`, ...).
+    Block,
     /// Anything else: native code sends through the chain.
     Other,
 }
@@ -168,9 +170,8 @@ impl Cached {
             },
             Cached::Constant(value) => ChainTarget::Constant(value),
             Cached::SelfReturn => ChainTarget::SelfReturn,
-            Cached::Block(_) | Cached::MissingPrimitive(_) | Cached::DoesNotUnderstand => {
-                ChainTarget::Other
-            }
+            Cached::Block(_) => ChainTarget::Block,
+            Cached::MissingPrimitive(_) | Cached::DoesNotUnderstand => ChainTarget::Other,
         }
     }
 }
