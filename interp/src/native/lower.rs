@@ -10,12 +10,12 @@
 //! its reads and writes intercession sites, `intercession/patching.rs`), a field access's
 //! `ambient` flag, and the universe's `numeric_operators_send` flag before arithmetic.
 
-use super::runtime;
+use super::runtime::{self, SiteFunctions};
 use super::NativeCode;
 use crate::invokable::{Block, CompiledBody, Context, Frame, Method, PrimitiveFn};
 use crate::nodes::{
-    AndOr, BinaryOp, BinaryOperator, ChainTarget, FieldAccess, IfNil, IfTrue, IfTrueIfFalse, Node,
-    NodeKind, OuterVariable, Send, TimesRepeat, ToDo, WhileLoop,
+    AndOr, BinaryOp, BinaryOperator, ChainTarget, DispatchChain, FieldAccess, IfNil, IfTrue,
+    IfTrueIfFalse, Node, NodeKind, OuterVariable, Send, TimesRepeat, ToDo, WhileLoop,
 };
 use crate::primitives::{self, ArrayAccess};
 use crate::universe::{CoreLayouts, ReflectionState, Universe};
@@ -335,8 +335,26 @@ impl<'l, 'a> Lowering<'l, 'a> {
         values.extend(send.args.iter().map(|arg| self.lower(arg)));
         let args = self.e.spill(&values);
         let node = self.ptr(send);
-        let Some((key, entries)) = send.chain.snapshot() else {
-            return self.call(runtime::send as *const u8, &[node, args]);
+        let site = SiteFunctions::of::<Send>();
+        self.inline_chain(&site, node, &send.chain, &values, args, |lowering| {
+            lowering.call(runtime::send as *const u8, &[node, args])
+        })
+    }
+
+    /// The entries of `chain` (of the site `node`, whose runtime functions are `site`) for
+    /// the evaluated `values`, also spilled at `args`; `fallback` emits the send through the
+    /// chain for receivers none of them takes.
+    fn inline_chain(
+        &mut self,
+        site: &SiteFunctions,
+        node: IrValue,
+        chain: &DispatchChain,
+        values: &[IrValue],
+        args: IrValue,
+        fallback: impl FnOnce(&mut Self) -> IrValue,
+    ) -> IrValue {
+        let Some((key, entries)) = chain.snapshot() else {
+            return fallback(self);
         };
         let receiver = values[0];
         let (join, result) = self.e.label_with_value();
@@ -371,10 +389,10 @@ impl<'l, 'a> Lowering<'l, 'a> {
                 }
                 ChainTarget::SelfReturn => receiver,
                 ChainTarget::Primitive(function) => {
-                    self.primitive(node, function, layout, &values, args)
+                    self.primitive(site, node, function, layout, values, args)
                 }
-                ChainTarget::Method(method) => self.call_method(node, method, &values, args),
-                ChainTarget::Block => self.call_block(node, layout, &values, args),
+                ChainTarget::Method(method) => self.call_method(site, node, method, values, args),
+                ChainTarget::Block => self.call_block(site, node, layout, values, args),
                 ChainTarget::Other => {
                     self.e.jump(chained);
                     self.e.place(next);
@@ -386,7 +404,7 @@ impl<'l, 'a> Lowering<'l, 'a> {
         }
         self.e.jump(chained);
         self.e.place(chained);
-        let answer = self.call(runtime::send as *const u8, &[node, args]);
+        let answer = fallback(self);
         self.e.jump_with(join, answer);
         self.e.place(join);
         result
@@ -396,6 +414,7 @@ impl<'l, 'a> Lowering<'l, 'a> {
     /// emitted inline for the cases they answer at once; everything else calls it.
     fn primitive(
         &mut self,
+        site: &SiteFunctions,
         node: IrValue,
         function: PrimitiveFn,
         layout: Gc<Layout>,
@@ -416,10 +435,7 @@ impl<'l, 'a> Lowering<'l, 'a> {
         }
         self.e.place(call);
         let function = self.e.word(function as usize as u64);
-        let answer = self.call(
-            runtime::call_primitive as *const u8,
-            &[node, function, args],
-        );
+        let answer = self.call(site.call_primitive, &[node, function, args]);
         self.e.jump_with(join, answer);
         self.e.place(join);
         result
@@ -539,6 +555,7 @@ impl<'l, 'a> Lowering<'l, 'a> {
     /// interpreter's activation.
     fn call_method(
         &mut self,
+        site: &SiteFunctions,
         node: IrValue,
         method: Gc<Method>,
         values: &[IrValue],
@@ -548,7 +565,7 @@ impl<'l, 'a> Lowering<'l, 'a> {
         let method_word = self.e.word(method.value().bits());
         let code = method.code();
         if code.needs_context || code.intercepts {
-            return self.call(runtime::activate as *const u8, &[node, method_word, args]);
+            return self.call(site.activate, &[node, method_word, args]);
         }
         let (join, result) = self.e.label_with_value();
         let (slow, compiled, room, returned, unwound, other) = (
@@ -607,13 +624,10 @@ impl<'l, 'a> Lowering<'l, 'a> {
         let returning = self.e.load(self.u, offset_of!(Universe, returning) as i32);
         self.e.jump_with(join, returning);
         self.e.place(other);
-        let answer = self.call(
-            runtime::finish_activation as *const u8,
-            &[node, method_word, args, unwind],
-        );
+        let answer = self.call(site.finish_activation, &[node, method_word, args, unwind]);
         self.e.jump_with(join, answer);
         self.e.place(slow);
-        let answer = self.call(runtime::activate as *const u8, &[node, method_word, args]);
+        let answer = self.call(site.activate, &[node, method_word, args]);
         self.e.jump_with(join, answer);
         self.e.place(join);
         result
@@ -624,6 +638,7 @@ impl<'l, 'a> Lowering<'l, 'a> {
     /// at most [`MAX_NATIVE_SLOTS`] slots, else through the interpreter's activation.
     fn call_block(
         &mut self,
+        site: &SiteFunctions,
         node: IrValue,
         layout: Gc<Layout>,
         values: &[IrValue],
@@ -631,7 +646,7 @@ impl<'l, 'a> Lowering<'l, 'a> {
     ) -> IrValue {
         let fitting = self.block_layouts.get(values.len() - 1) == Some(&layout);
         if !fitting {
-            return self.call(runtime::activate_block as *const u8, &[node, args]);
+            return self.call(site.activate_block, &[node, args]);
         }
         let block = values[0];
         let (join, result) = self.e.label_with_value();
@@ -658,7 +673,9 @@ impl<'l, 'a> Lowering<'l, 'a> {
         let compiled_in = self
             .e
             .load(code, (native + NativeCode::EPOCH_OFFSET) as i32);
-        let epoch = self.e.load(self.u, offset_of!(Universe, dispatch_epoch) as i32);
+        let epoch = self
+            .e
+            .load(self.u, offset_of!(Universe, dispatch_epoch) as i32);
         let other_epoch = self.e.b.ins().icmp(IntCC::NotEqual, compiled_in, epoch);
         self.continue_unless(other_epoch, slow);
         let frame_size = self
@@ -696,7 +713,9 @@ impl<'l, 'a> Lowering<'l, 'a> {
         let outer = self.e.load(block, Block::OUTER_OFFSET as i32);
         let home = self.e.load(block, Block::HOME_METHOD_OFFSET as i32);
         let frame = self.e.spill(&[slots, receiver, outer, nil, home]);
-        let limit = self.e.load(self.u, Universe::native_stack_limit_offset() as i32);
+        let limit = self
+            .e
+            .load(self.u, Universe::native_stack_limit_offset() as i32);
         let short = self.e.b.ins().icmp(IntCC::UnsignedLessThan, frame, limit);
         self.continue_unless(short, slow);
         let (value, unwind) = self.e.call_entry(entry, &[self.u, frame]);
@@ -706,10 +725,10 @@ impl<'l, 'a> Lowering<'l, 'a> {
         self.e.place(returned);
         self.e.jump_with(join, value);
         self.e.place(unwound);
-        let answer = self.call(runtime::finish_block as *const u8, &[node, args, unwind]);
+        let answer = self.call(site.finish_block, &[node, args, unwind]);
         self.e.jump_with(join, answer);
         self.e.place(slow);
-        let answer = self.call(runtime::activate_block as *const u8, &[node, args]);
+        let answer = self.call(site.activate_block, &[node, args]);
         self.e.jump_with(join, answer);
         self.e.place(join);
         result
@@ -780,12 +799,17 @@ impl<'l, 'a> Lowering<'l, 'a> {
             None => self.e.jump(slow),
         }
 
+        // Anything else sends: through the chain's entries, then the operator's own code.
         self.e.place(slow);
         let node = self.ptr(op);
-        let u = self.u;
-        let answer = self
-            .e
-            .call_may_unwind(runtime::binary_op as *const u8, &[u, node, left, right]);
+        let args = self.e.spill(&[left, right]);
+        let site = SiteFunctions::of::<BinaryOp>();
+        let answer = self.inline_chain(&site, node, op.chain(), &[left, right], args, |lowering| {
+            let u = lowering.u;
+            lowering
+                .e
+                .call_may_unwind(runtime::binary_op as *const u8, &[u, node, left, right])
+        });
         self.e.jump_with(join, answer);
         self.e.place(join);
         result

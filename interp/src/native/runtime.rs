@@ -9,7 +9,8 @@
 
 use crate::invokable::{activate_method, Block, Frame, Method, PrimitiveFn};
 use crate::nodes::{
-    BinaryOp, FieldRead, FieldWrite, Node, NodeKind, Send, ToDo, VariableWrite, WhileLoop,
+    BinaryOp, DispatchChain, FieldRead, FieldWrite, Node, NodeKind, Send, ToDo, VariableWrite,
+    WhileLoop,
 };
 use crate::universe::Universe;
 use crate::unwind::{Exec, Unwind};
@@ -197,12 +198,73 @@ pub extern "C" fn local_return(u: *mut Universe, answer: u64) -> NativeExec {
     pack(Err(Unwind::LocalReturn))
 }
 
+/// A send site whose chain native code inlines: a send, or a binary operator's real send.
+pub trait Site {
+    /// Arguments besides the receiver.
+    fn arguments(&self) -> usize;
+    fn chain(&self) -> &DispatchChain;
+    fn selector(&self) -> Value;
+    /// What the site does with its callee's outcome.
+    fn finish(&self, u: &mut Universe, frame: &Frame, result: Exec) -> Exec;
+}
+
+impl Site for Send {
+    fn arguments(&self) -> usize {
+        self.args.len()
+    }
+    fn chain(&self) -> &DispatchChain {
+        &self.chain
+    }
+    fn selector(&self) -> Value {
+        self.selector
+    }
+    fn finish(&self, u: &mut Universe, frame: &Frame, result: Exec) -> Exec {
+        Send::finish(self, u, frame, result)
+    }
+}
+
+impl Site for BinaryOp {
+    fn arguments(&self) -> usize {
+        1
+    }
+    fn chain(&self) -> &DispatchChain {
+        BinaryOp::chain(self)
+    }
+    fn selector(&self) -> Value {
+        self.selector
+    }
+    fn finish(&self, u: &mut Universe, _frame: &Frame, result: Exec) -> Exec {
+        BinaryOp::finish(self, u, result)
+    }
+}
+
+/// The runtime functions of one kind of site, as native code calls them.
+pub struct SiteFunctions {
+    pub activate: *const u8,
+    pub call_primitive: *const u8,
+    pub finish_activation: *const u8,
+    pub activate_block: *const u8,
+    pub finish_block: *const u8,
+}
+
+impl SiteFunctions {
+    pub fn of<S: Site>() -> SiteFunctions {
+        SiteFunctions {
+            activate: activate::<S> as *const u8,
+            call_primitive: call_primitive::<S> as *const u8,
+            finish_activation: finish_activation::<S> as *const u8,
+            activate_block: activate_block::<S> as *const u8,
+            finish_block: finish_block::<S> as *const u8,
+        }
+    }
+}
+
 /// A send whose chain entry is `method`, activated by the interpreter's activation code (the
 /// callee is not compiled yet, needs a heap context, or the native stack is short).
-pub extern "C" fn activate(
+pub extern "C" fn activate<S: Site>(
     u: *mut Universe,
     frame: *mut Frame,
-    node: *const Send,
+    node: *const S,
     method: u64,
     args: *const Value,
 ) -> NativeExec {
@@ -210,16 +272,16 @@ pub extern "C" fn activate(
     // SAFETY: as in `send`; `method` is the entry's method, kept alive by the compiled code.
     let (node, method) = unsafe { (&*node, Gc::<Method>::from_value(value(method))) };
     // SAFETY: as in `send`.
-    let args = unsafe { std::slice::from_raw_parts(args, node.args.len() + 1) };
+    let args = unsafe { std::slice::from_raw_parts(args, node.arguments() + 1) };
     let result = activate_method(u, method, args);
     pack(node.finish(u, frame, result))
 }
 
 /// A send whose chain entry is a primitive.
-pub extern "C" fn call_primitive(
+pub extern "C" fn call_primitive<S: Site>(
     u: *mut Universe,
     frame: *mut Frame,
-    node: *const Send,
+    node: *const S,
     function: usize,
     args: *const Value,
 ) -> NativeExec {
@@ -227,7 +289,7 @@ pub extern "C" fn call_primitive(
     // SAFETY: as in `send`; `function` is the entry's `PrimitiveFn`, passed as its address.
     let (node, function) = unsafe { (&*node, std::mem::transmute::<usize, PrimitiveFn>(function)) };
     // SAFETY: as in `send`.
-    let args = unsafe { std::slice::from_raw_parts(args, node.args.len() + 1) };
+    let args = unsafe { std::slice::from_raw_parts(args, node.arguments() + 1) };
     let result = function(u, args);
     pack(node.finish(u, frame, result))
 }
@@ -235,10 +297,10 @@ pub extern "C" fn call_primitive(
 /// A method activated by native code ended with an unwind other than a local return: what
 /// the interpreter's activation and send do with it (rerun for `restart`, a traceback frame
 /// and the send's position for an error, `escapedBlock:` for an escaped block).
-pub extern "C" fn finish_activation(
+pub extern "C" fn finish_activation<S: Site>(
     u: *mut Universe,
     frame: *mut Frame,
-    node: *const Send,
+    node: *const S,
     method: u64,
     args: *const Value,
     unwind: u64,
@@ -247,7 +309,7 @@ pub extern "C" fn finish_activation(
     // SAFETY: as in `activate`.
     let (node, method) = unsafe { (&*node, Gc::<Method>::from_value(value(method))) };
     // SAFETY: as in `send`.
-    let args = unsafe { std::slice::from_raw_parts(args, node.args.len() + 1) };
+    let args = unsafe { std::slice::from_raw_parts(args, node.arguments() + 1) };
     let result = match unpack(NativeExec { value: 0, unwind }) {
         Err(Unwind::Restart) => activate_method(u, method, args),
         Err(Unwind::Error) => Err(u.leave_activation_with_error(method.code(), method.value())),
@@ -258,28 +320,28 @@ pub extern "C" fn finish_activation(
 
 /// A block evaluation at a send whose chain entry is the block's layout, run by the
 /// interpreter's activation (the block's code is not compiled, needs a heap context, ...).
-pub extern "C" fn activate_block(
+pub extern "C" fn activate_block<S: Site>(
     u: *mut Universe,
     frame: *mut Frame,
-    node: *const Send,
+    node: *const S,
     args: *const Value,
 ) -> NativeExec {
     reborrow!(u, frame);
     // SAFETY: as in `send`.
     let node = unsafe { &*node };
     // SAFETY: as in `send`.
-    let args = unsafe { std::slice::from_raw_parts(args, node.args.len() + 1) };
-    let result = node.chain.dispatch(u, node.selector, args);
+    let args = unsafe { std::slice::from_raw_parts(args, node.arguments() + 1) };
+    let result = node.chain().dispatch(u, node.selector(), args);
     pack(node.finish(u, frame, result))
 }
 
 /// A block activated by native code ended with an unwind: what the interpreter's block
 /// activation and send do with it (rerun for `restart`, a traceback frame and the send's
 /// position for an error, `escapedBlock:` for an escaped block).
-pub extern "C" fn finish_block(
+pub extern "C" fn finish_block<S: Site>(
     u: *mut Universe,
     frame: *mut Frame,
-    node: *const Send,
+    node: *const S,
     args: *const Value,
     unwind: u64,
 ) -> NativeExec {
@@ -287,7 +349,7 @@ pub extern "C" fn finish_block(
     // SAFETY: as in `send`.
     let node = unsafe { &*node };
     // SAFETY: as in `send`.
-    let args = unsafe { std::slice::from_raw_parts(args, node.args.len() + 1) };
+    let args = unsafe { std::slice::from_raw_parts(args, node.arguments() + 1) };
     // SAFETY: native code calls this only for receivers with a real block's layout.
     let block: Gc<Block> = unsafe { Gc::from_value(args[0]) };
     let result = match unpack(NativeExec { value: 0, unwind }) {

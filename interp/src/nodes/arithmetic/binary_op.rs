@@ -202,10 +202,20 @@ impl BinaryOp {
     #[inline(always)]
     fn dispatch(&self, u: &mut Universe, left: Value, right: Value) -> Exec {
         let result = self.chain.dispatch(u, self.selector, &[left, right]);
+        self.finish(u, result)
+    }
+
+    /// What the send does with its callee's outcome: notes its position in an error.
+    pub fn finish(&self, u: &mut Universe, result: Exec) -> Exec {
         if result == Err(Unwind::Error) {
             u.note_error_position(self.pos);
         }
         result
+    }
+
+    /// The chain the operator's real send goes through.
+    pub fn chain(&self) -> &DispatchChain {
+        &self.chain
     }
 
     pub fn trace(&self, tracer: &mut Tracer) {
