@@ -30,7 +30,7 @@ Options (only before the program):
                            metaobject protocol (the baseline for measuring its cost)
   --no-jit                 run everything in the interpreter (no native code)
   --jit-threshold <n>      compile a method or block to native code after <n>
-                           activations (default 500)
+                           activations (default 2000)
   --jit-always             compile every method and block at its first activation
   --jit-log                report each compilation, and the totals at exit, on stderr
   --trace-activations <file>

@@ -45,7 +45,7 @@ impl Default for TierOptions {
     fn default() -> TierOptions {
         TierOptions {
             enabled: true,
-            threshold: 500,
+            threshold: 2000,
             compile_all: false,
             log: false,
         }
