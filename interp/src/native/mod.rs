@@ -82,7 +82,15 @@ pub struct Tier {
     pub stats: TierStats,
     /// Code taken from its unit that an activation may still be running.
     retired: Vec<code::Unit>,
+    /// The bytes of retired code at which the native stack is scanned for the units that can
+    /// be released (see [`RELEASE_BATCH`]).
+    release_at: usize,
 }
+
+/// Retired code is looked for on the native stack once it is this many bytes, or twice as
+/// many as stayed at the last look: a deep stack (of activations running retired code) is
+/// scanned a logarithmic number of times.
+const RELEASE_BATCH: usize = 256 * 1024;
 
 /// Units larger than this many nodes stay interpreted: compile time grows faster than size.
 const MAX_NODES: usize = 4000;
@@ -109,6 +117,7 @@ impl Tier {
             log: options.log,
             stats: TierStats::default(),
             retired: Vec::new(),
+            release_at: RELEASE_BATCH,
         }
     }
 
@@ -119,11 +128,20 @@ impl Tier {
 
     /// Releases the retired code that no word of the native stack points into: no activation
     /// runs it (a running one has a return address into it on the stack).
-    fn release_unused(&mut self, stack_words: &[usize]) {
+    /// `running[i]` says whether retired unit `i` may be running.
+    fn release_unused(&mut self, running: &[bool]) {
         let before = self.retired.len();
-        self.retired
-            .retain(|unit| stack_words.iter().any(|word| unit.code.contains(*word)));
+        let mut index = 0;
+        self.retired.retain(|_| {
+            index += 1;
+            running[index - 1]
+        });
         self.stats.released += (before - self.retired.len()) as u64;
+        self.release_at = RELEASE_BATCH.max(2 * self.retired_bytes());
+    }
+
+    fn retired_bytes(&self) -> usize {
+        self.retired.iter().map(|unit| unit.code.size).sum()
     }
 
     /// The totals, for `--jit-log`.
@@ -175,8 +193,31 @@ fn invalidate(u: &mut Universe, native: &NativeCode) {
         u.tier.retired.push(unit);
         u.tier.stats.invalidations += 1;
     }
-    let stack = u.native_stack_words();
-    u.tier.release_unused(&stack);
+    if u.tier.retired_bytes() < u.tier.release_at {
+        return;
+    }
+    let mut running = vec![false; u.tier.retired.len()];
+    // The units' code ranges by address, to find the one a word points into by bisection.
+    let mut ranges: Vec<(usize, usize, usize)> = u
+        .tier
+        .retired
+        .iter()
+        .enumerate()
+        .map(|(index, unit)| {
+            let start = unit.code.entry() as usize;
+            (start, start + unit.code.size, index)
+        })
+        .collect();
+    ranges.sort_unstable();
+    u.for_each_native_stack_word(|word| {
+        let after = ranges.partition_point(|(start, _, _)| *start <= word);
+        if let Some((_, end, index)) = after.checked_sub(1).map(|i| ranges[i]) {
+            if word < end {
+                running[index] = true;
+            }
+        }
+    });
+    u.tier.release_unused(&running);
 }
 
 #[cold]

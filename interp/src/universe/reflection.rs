@@ -413,6 +413,21 @@ impl Universe {
 }
 
 impl Universe {
+    /// Calls `visit` with each word of the native stack from this function's frame to the
+    /// stack base, without copying them.
+    #[inline(never)]
+    pub fn for_each_native_stack_word(&self, mut visit: impl FnMut(usize)) {
+        let marker = 0usize;
+        let word = std::mem::size_of::<usize>();
+        let low = std::hint::black_box(&marker as *const usize as usize);
+        let mut address = low.next_multiple_of(word);
+        while address + word <= self.native_stack.end {
+            // SAFETY: as in `native_stack_words`.
+            visit(unsafe { std::ptr::read_volatile(address as *const usize) });
+            address += word;
+        }
+    }
+
     /// A copy of the words of the native stack from this function's frame to the stack base:
     /// the frames of every running activation, among other things.
     #[inline(never)]
