@@ -24,7 +24,11 @@ fn guard_programs() -> Vec<Program> {
 
 fn check_guards(mode: Mode) {
     let programs = guard_programs();
-    assert!(programs.len() >= 5, "only {} guard programs", programs.len());
+    assert!(
+        programs.len() >= 5,
+        "only {} guard programs",
+        programs.len()
+    );
     let mut failures = Vec::new();
     for program in &programs {
         let options = mode.options_with(&["-cp", "tests/jit_policy"]);
