@@ -119,6 +119,17 @@ impl NativeCode {
         self.given_up.set(true);
     }
 
+    /// Whether compilation was refused for good.
+    pub(super) fn given_up(&self) -> bool {
+        self.given_up.get()
+    }
+
+    /// Leaves the unit to the interpreter for another threshold of runs (the JIT policy said
+    /// not yet).
+    pub(super) fn postpone(&self) {
+        self.count.set(0);
+    }
+
     pub fn trace(&self, tracer: &mut Tracer) {
         if let Some(unit) = &*self.unit.borrow() {
             unit.trace(tracer);

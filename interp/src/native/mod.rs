@@ -10,9 +10,11 @@
 
 mod code;
 mod lower;
+mod policy;
 mod runtime;
 
 pub use code::NativeCode;
+pub use policy::{install as install_policy, refuse_exit_while_answering, PolicyState};
 
 use crate::invokable::{CompiledBody, Frame};
 use crate::nodes::{Node, ToDo, WhileLoop};
@@ -118,6 +120,25 @@ impl Tier {
             stats: TierStats::default(),
             retired: Vec::new(),
             release_at: RELEASE_BATCH,
+        }
+    }
+
+    /// Whether there is a native tier (not `--no-jit`, and a supported host).
+    pub fn enabled(&self) -> bool {
+        self.jit.is_some()
+    }
+
+    /// Whether every unit compiles at its first activation (`--jit-always`).
+    pub fn compiles_all(&self) -> bool {
+        self.enabled() && self.threshold == 0
+    }
+
+    /// Sets the activations after which a unit compiles (`JIT threshold:`), loops' in
+    /// proportion. The command line's `--no-jit` and `--jit-always` keep theirs.
+    pub fn set_threshold(&mut self, threshold: u32) {
+        if self.enabled() && !self.compiles_all() {
+            self.threshold = threshold.max(1);
+            self.loop_threshold = self.threshold.saturating_mul(LOOP_THRESHOLD_FACTOR);
         }
     }
 
@@ -329,11 +350,10 @@ fn compile<'t>(
     } else {
         String::new()
     };
-    let layouts = &u.layouts;
-    let Some(jit) = u.tier.jit.as_mut() else {
+    if !u.tier.enabled() {
         native.give_up();
         return std::ptr::null();
-    };
+    }
     let nodes: usize = trees.into_iter().map(node_count).sum();
     if nodes > MAX_NODES {
         native.give_up();
@@ -343,6 +363,23 @@ fn compile<'t>(
         }
         return std::ptr::null();
     }
+    if u.jit_policy.is_installed() {
+        if !policy::permits(u, native, frame.method) {
+            native.postpone();
+            if u.tier.log {
+                eprintln!("jit: {name} stays interpreted for now: the policy said so");
+            }
+            return std::ptr::null();
+        }
+        // The policy's own run may have compiled the unit, or refused it, meanwhile.
+        if !native.entry().is_null() || native.given_up() {
+            return native.entry();
+        }
+    }
+    let layouts = &u.layouts;
+    let Some(jit) = u.tier.jit.as_mut() else {
+        return std::ptr::null();
+    };
     let mut keep_alive = Vec::new();
     let compiled = jit.compile(params, |e: &mut Emitter| {
         let mut lowering = Lowering::new(e, layouts);

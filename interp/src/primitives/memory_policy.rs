@@ -63,6 +63,11 @@ impl MemoryState {
         self.policy
     }
 
+    /// Whether the policy is answering a question now (no other policy is asked meanwhile).
+    pub fn is_answering(&self) -> bool {
+        self.answering
+    }
+
     pub fn trace(&self, tracer: &mut Tracer<'_>) {
         tracer.mark_value(self.policy);
         tracer.mark_value(self.memory);
@@ -206,7 +211,7 @@ fn give_up(u: &mut Universe, policy: Value, question: &str, problem: Problem) {
 }
 
 /// A value as a message names it: nil and numbers by value, anything else by its class.
-fn describe(u: &Universe, value: Value) -> String {
+pub fn describe(u: &Universe, value: Value) -> String {
     if let Some(n) = value.as_small_int() {
         return n.to_string();
     }

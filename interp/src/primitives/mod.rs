@@ -20,6 +20,7 @@ pub use object::is_identity;
 mod class;
 mod double;
 mod integer;
+mod jit;
 mod kernels;
 mod memory;
 mod memory_policy;
@@ -35,10 +36,20 @@ mod trace_file;
 
 pub use trace_file::close_at_exit;
 
-pub use memory_policy::{collect_by_policy, refuse_exit_while_answering, MemoryState};
+pub use memory_policy::{collect_by_policy, describe, MemoryState};
 pub use system::exit_status;
 
 use crate::invokable::PrimitiveFn;
+use crate::universe::Universe;
+use crate::unwind::Unwind;
+
+/// Called by `System>>exit:`: while a VM policy answers (the memory policy, or the JIT
+/// policy, which is never asked while the memory policy answers), the exit only unwinds out
+/// of the answer.
+pub fn refuse_exit_while_answering(u: &mut Universe, status: u8) -> Option<Unwind> {
+    memory_policy::refuse_exit_while_answering(u, status)
+        .or_else(|| crate::native::refuse_exit_while_answering(u, status))
+}
 
 /// One primitive: class name, whether it is on the class side, selector, implementation.
 pub type Entry = (&'static str, bool, &'static str, PrimitiveFn);
@@ -63,6 +74,7 @@ static TABLES: &[&[Entry]] = &[
     method::PRIMITIVES,
     system::PRIMITIVES,
     memory::PRIMITIVES,
+    jit::PRIMITIVES,
     shapes::PRIMITIVES,
     reflection::PRIMITIVES,
     activations::PRIMITIVES,

@@ -191,6 +191,8 @@ pub struct Universe {
     gc_inhibitions: u32,
     /// The program's memory policy, if any (`Memory`, docs/memory.md).
     pub memory: crate::primitives::MemoryState,
+    /// The program's compilation policy, if any (`JIT`, docs/jit.md).
+    pub jit_policy: crate::native::PolicyState,
 }
 
 /// Native stack kept free below the limit for the error path, primitives and the collector.
@@ -333,6 +335,7 @@ impl Universe {
             environment_layouts,
             reflection,
             memory,
+            jit_policy,
             tier,
             ..
         } = self;
@@ -353,6 +356,7 @@ impl Universe {
             tracer.mark_value(*return_target);
             reflection.trace(tracer);
             memory.trace(tracer);
+            jit_policy.trace(tracer);
             tier.trace(tracer);
         };
         heap.collect_with_weak(&mut roots, &mut |survives| {
