@@ -47,7 +47,7 @@ fn basic_new(u: &mut Universe, args: &[Value]) -> Exec {
 
 /// A new instance with all fields nil, of the class's shape for instances (MOP), never sent
 /// `initialize`. The classes whose instances the VM represents in its own way (blocks, methods,
-/// symbols, numbers, nil, true, false...) cannot make them so, except `String` and `Array`,
+/// symbols, numbers, nil, true, false...) cannot make them so, except `String`, `Array` and `DoubleArray`,
 /// which answer empty ones. `Class` and metaclasses cannot either: their instances are class
 /// objects, which only the class loader creates.
 fn instantiate(u: &mut Universe, args: &[Value], selector: &str) -> Exec {
@@ -60,6 +60,7 @@ fn instantiate(u: &mut Universe, args: &[Value], selector: &str) -> Exec {
         }
         Some(reserved) if reserved == u.layouts.string => u.new_string(""),
         Some(reserved) if reserved == u.layouts.array => u.new_array(0).value(),
+        Some(reserved) if reserved == u.layouts.double_array => u.new_double_array(0).value(),
         _ => {
             let text = format!(
                 "Instances of {} cannot be created with {selector}.",

@@ -12,6 +12,7 @@ mod activations;
 mod arguments;
 mod array;
 mod block;
+mod double_array;
 
 pub use arguments::selector_arity;
 pub use array::{array_access, ArrayAccess};
@@ -70,6 +71,7 @@ static TABLES: &[&[Entry]] = &[
     double::PRIMITIVES,
     string::PRIMITIVES,
     array::PRIMITIVES,
+    double_array::PRIMITIVES,
     block::PRIMITIVES,
     method::PRIMITIVES,
     system::PRIMITIVES,

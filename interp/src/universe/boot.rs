@@ -157,6 +157,7 @@ pub fn boot(options: Options, fields: ClassObjectFields) -> Box<Universe> {
         }
     }
     let context = ok(Layout::allocate(a, Some(layout_layout), Value::NIL, 0, 0));
+    let double_array = ok(Layout::allocate(a, Some(layout_layout), Value::NIL, 0, 0));
     let base_level = VmString::allocate(a, symbol_layout, super::BASE_LEVEL)
         .unwrap_or_else(|e| fatal_out_of_memory(e))
         .value();
@@ -210,6 +211,7 @@ pub fn boot(options: Options, fields: ClassObjectFields) -> Box<Universe> {
         integer: core.integer.instance_layout(),
         double: core.double.instance_layout(),
         array: core.array.instance_layout(),
+        double_array,
         string: core.string.instance_layout(),
         symbol: core.symbol.instance_layout(),
         method: core.method.instance_layout(),

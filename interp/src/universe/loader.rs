@@ -29,7 +29,24 @@ use yerba_parser::syntax::{ClassDef, MethodBody, MethodDef};
 /// level of the tallest expression tree the parser accepts (2000), plus the parser's own 1 MiB.
 const COMPILING_STACK_BYTES: usize = 8 << 20;
 
+/// The class whose instances are the VM's DoubleArrays, as its primitives are found by name.
+const DOUBLE_ARRAY_CLASS: &str = "DoubleArray";
+
 impl Universe {
+    /// Makes `class` the class of DoubleArrays: their reserved layout names it, and its
+    /// instance layout is that layout, so `new` and `basicNew` answer empty DoubleArrays.
+    fn bind_double_array_class(&mut self, class: Gc<Class>) -> Result<(), String> {
+        if class.instance_layout().field_count() != 0 {
+            return Err(format!(
+                "{DOUBLE_ARRAY_CLASS} cannot declare instance fields."
+            ));
+        }
+        let layout = self.layouts.double_array;
+        layout.set_class(class.value());
+        class.set_instance_layout(layout);
+        Ok(())
+    }
+
     /// Loads the core library over the boot classes and defines the initial globals. The
     /// instance fields of every core class come first, as the fields of class objects are those
     /// of `Class` (with `Object`'s) whichever class is defined first.
@@ -288,6 +305,9 @@ impl Universe {
             .unwrap_or_else(|e| fatal_out_of_memory(e));
             class.set_instance_layout(layout);
             u.define_into(class, definition, file)?;
+            if definition.name == DOUBLE_ARRAY_CLASS {
+                u.bind_double_array_class(class)?;
+            }
             Ok(class)
         })
     }

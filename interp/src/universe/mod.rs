@@ -28,7 +28,8 @@ use std::ptr::NonNull;
 use std::time::Instant;
 use yerba_mop::heap::{GcHeader, GcPolicy, Heap, OutOfMemory, TypeInfo};
 use yerba_mop::object::{
-    header_of, Allocator, Array, BigIntObject, Class, Gc, Instance, Layout, SymbolTable, VmString,
+    header_of, Allocator, Array, BigIntObject, Class, DoubleArray, Gc, Instance, Layout,
+    SymbolTable, VmString,
 };
 use yerba_mop::Value;
 
@@ -108,6 +109,9 @@ pub struct CoreLayouts {
     pub integer: Gc<Layout>,
     pub double: Gc<Layout>,
     pub array: Gc<Layout>,
+    /// Layout of DoubleArrays; its class is the class named `DoubleArray` once the library
+    /// defines one (see `Universe::bind_double_array_class`), nil until then.
+    pub double_array: Gc<Layout>,
     pub string: Gc<Layout>,
     pub symbol: Gc<Layout>,
     pub method: Gc<Layout>,
@@ -126,7 +130,7 @@ pub struct CoreLayouts {
 }
 
 impl CoreLayouts {
-    fn all(&self) -> [Gc<Layout>; 19] {
+    fn all(&self) -> [Gc<Layout>; 20] {
         [
             self.nil,
             self.true_value,
@@ -134,6 +138,7 @@ impl CoreLayouts {
             self.integer,
             self.double,
             self.array,
+            self.double_array,
             self.string,
             self.symbol,
             self.method,
@@ -276,6 +281,12 @@ impl Universe {
     pub fn new_array(&mut self, len: usize) -> Gc<Array> {
         let layout = self.layouts.array;
         Array::allocate(self, layout, len).unwrap_or_else(|e| fatal_out_of_memory(e))
+    }
+
+    /// A zero-filled DoubleArray of `len` items.
+    pub fn new_double_array(&mut self, len: usize) -> Gc<DoubleArray> {
+        let layout = self.layouts.double_array;
+        DoubleArray::allocate(self, layout, len).unwrap_or_else(|e| fatal_out_of_memory(e))
     }
 
     pub fn new_array_from(&mut self, items: &[Value]) -> Value {

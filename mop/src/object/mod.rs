@@ -8,6 +8,7 @@
 mod array;
 mod bigint;
 mod class;
+mod double_array;
 mod instance;
 mod layout;
 mod string;
@@ -16,6 +17,7 @@ mod symbol_table;
 pub use array::Array;
 pub use bigint::BigIntObject;
 pub use class::Class;
+pub use double_array::DoubleArray;
 pub use instance::Instance;
 pub use layout::{Layout, LAYOUT_TYPE};
 pub use string::VmString;

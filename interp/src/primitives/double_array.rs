@@ -1,0 +1,83 @@
+//! DoubleArray primitives: 1-based access to unboxed floats, length, and the class-side
+//! `new:`. The element-wise arithmetic is written in Smalltalk on top of these.
+
+use super::arguments::{binary, ternary, unary, wrong_kind};
+use super::numbers::{expect_f64, expect_int, Int};
+use super::Entry;
+use crate::universe::Universe;
+use crate::unwind::{Exec, Unwind};
+use yerba_mop::object::{DoubleArray, Gc};
+use yerba_mop::Value;
+
+pub static PRIMITIVES: &[Entry] = &[
+    ("DoubleArray", false, "at:", at),
+    ("DoubleArray", false, "at:put:", at_put),
+    ("DoubleArray", false, "length", length),
+    ("DoubleArray", true, "new:", new),
+];
+
+/// Longest DoubleArray `new:` creates, the same bound as Array's.
+const MAX_LENGTH: i64 = 1 << 30;
+
+fn expect_double_array(u: &mut Universe, v: Value) -> Result<Gc<DoubleArray>, Unwind> {
+    DoubleArray::of(v).ok_or_else(|| wrong_kind(u, "DoubleArray", v))
+}
+
+/// Answers a Double.
+fn at(u: &mut Universe, args: &[Value]) -> Exec {
+    let (receiver, index) = binary(u, args)?;
+    let array = expect_double_array(u, receiver)?;
+    let i = slot_index(u, array, index)?;
+    Ok(Value::double(array.items()[i].get()))
+}
+
+/// Stores a Double, or an Integer converted to one, and answers the receiver.
+fn at_put(u: &mut Universe, args: &[Value]) -> Exec {
+    let (receiver, index, value) = ternary(u, args)?;
+    let array = expect_double_array(u, receiver)?;
+    let i = slot_index(u, array, index)?;
+    let value = expect_f64(u, value)?;
+    array.items()[i].set(value);
+    Ok(receiver)
+}
+
+fn length(u: &mut Universe, args: &[Value]) -> Exec {
+    let receiver = unary(u, args)?;
+    let array = expect_double_array(u, receiver)?;
+    Ok(u.new_int(array.len() as i64))
+}
+
+/// Class side: a zero-filled DoubleArray.
+fn new(u: &mut Universe, args: &[Value]) -> Exec {
+    let (_, length) = binary(u, args)?;
+    match expect_int(u, length)? {
+        Int::Small(n) if (0..=MAX_LENGTH).contains(&n) => {
+            Ok(u.new_double_array(n as usize).value())
+        }
+        n => Err(u.vm_error(format!("Can't create a DoubleArray of length {n}."))),
+    }
+}
+
+/// The 0-based slot of the 1-based `index`, checked to be within the array.
+fn slot_index(u: &mut Universe, array: Gc<DoubleArray>, index: Value) -> Result<usize, Unwind> {
+    match index.as_small_int().map(|i| (i as usize).wrapping_sub(1)) {
+        Some(i) if i < array.len() => Ok(i),
+        _ => Err(bad_index(u, array, index)),
+    }
+}
+
+/// The same errors as Array's for a bad index.
+#[cold]
+fn bad_index(u: &mut Universe, array: Gc<DoubleArray>, index: Value) -> Unwind {
+    let index = match expect_int(u, index) {
+        Ok(index) => index,
+        Err(unwind) => return unwind,
+    };
+    if index.is_negative() {
+        return u.vm_error("Can't represent as unsigned machine integer.");
+    }
+    u.vm_error(format!(
+        "Index {index} not valid for array of length {}.",
+        array.len()
+    ))
+}
