@@ -640,53 +640,50 @@ fn compiled_total(outcome: &RunOutcome) -> u64 {
 
 #[test]
 fn jit_log_reports_invalidations_and_recompilations() {
-    let program = "tests/programs/native_invalidation.som";
-    let outcome = run(&["--jit-threshold", "10", "--jit-log", program]);
-    assert_eq!(outcome.code, Some(0), "{}", outcome.describe());
-    let summary = outcome
-        .stderr
-        .lines()
-        .find(|line| line.contains(" units compiled"))
-        .unwrap_or_else(|| panic!("no summary\n{}", outcome.describe()));
-    let count = |label: &str| -> u64 {
-        let before = summary
-            .split(", ")
-            .find(|part| part.ends_with(label))
-            .unwrap_or_else(|| panic!("no '{label}' in {summary}"));
-        before.trim_end_matches(label).trim().parse().unwrap()
-    };
+    let outcome = run(&[
+        "--jit-threshold",
+        "10",
+        "--jit-log",
+        "tests/programs/native_invalidation.som",
+    ]);
     // callStep: is compiled with step:'s chain; each of the two redefinitions retires it,
     // and it is compiled again.
-    assert!(count(" invalidations") >= 2, "{summary}");
-    assert!(count(" recompilations") >= 2, "{summary}");
+    assert!(summary_count(&outcome, " invalidations") >= 2);
+    assert!(summary_count(&outcome, " recompilations") >= 2);
     assert_eq!(
-        count(" released"),
+        summary_count(&outcome, " released"),
         0,
-        "retired code is released in batches: {summary}"
+        "retired code is released in batches"
     );
 }
 
 #[test]
 fn retired_code_is_released_once_no_activation_runs_it() {
-    let program = "tests/programs/native_code_release.som";
-    let outcome = run(&["--jit-threshold", "10", "--jit-log", program]);
+    let outcome = run(&[
+        "--jit-threshold",
+        "10",
+        "--jit-log",
+        "tests/programs/native_code_release.som",
+    ]);
+    assert!(summary_count(&outcome, " invalidations") >= 250);
+    // Retired code beyond the batch size was looked for on the stack: what no activation
+    // returns into went.
+    assert!(summary_count(&outcome, " released") >= 100);
+}
+
+/// The number before `label` in the `--jit-log` summary of a successful run.
+fn summary_count(outcome: &RunOutcome, label: &str) -> u64 {
     assert_eq!(outcome.code, Some(0), "{}", outcome.describe());
     let summary = outcome
         .stderr
         .lines()
         .find(|line| line.contains(" units compiled"))
         .unwrap_or_else(|| panic!("no summary\n{}", outcome.describe()));
-    let count = |label: &str| -> u64 {
-        let part = summary
-            .split(", ")
-            .find(|part| part.ends_with(label))
-            .unwrap_or_else(|| panic!("no '{label}' in {summary}"));
-        part.trim_end_matches(label).trim().parse().unwrap()
-    };
-    assert!(count(" invalidations") >= 250, "{summary}");
-    // Retired code beyond the batch size was looked for on the stack: what no activation
-    // returns into went.
-    assert!(count(" released") >= 100, "{summary}");
+    let part = summary
+        .split(", ")
+        .find(|part| part.ends_with(label))
+        .unwrap_or_else(|| panic!("no '{label}' in {summary}"));
+    part.trim_end_matches(label).trim().parse().unwrap()
 }
 
 #[test]
