@@ -224,7 +224,8 @@ impl<'a> Emitter<'a> {
     }
 
     pub fn variable(&mut self, initial: Value) -> Variable {
-        let var = self.b.declare_var(types::I64);
+        let ty = self.b.func.dfg.value_type(initial);
+        let var = self.b.declare_var(ty);
         self.b.def_var(var, initial);
         var
     }

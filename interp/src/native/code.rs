@@ -20,6 +20,8 @@ pub struct NativeCode {
     epoch: Cell<u64>,
     /// How often the unit was compiled.
     compilations: Cell<u32>,
+    /// Whether the code was compiled asking the JIT lowering (it has element-wise loops).
+    lowered: Cell<bool>,
 }
 
 impl Default for NativeCode {
@@ -31,6 +33,7 @@ impl Default for NativeCode {
             given_up: Cell::new(false),
             epoch: Cell::new(0),
             compilations: Cell::new(0),
+            lowered: Cell::new(false),
         }
     }
 }
@@ -98,8 +101,10 @@ impl NativeCode {
         code: CompiledCode,
         keep_alive: Vec<Value>,
         epoch: u64,
+        lowered: bool,
     ) -> *const u8 {
         let entry = code.entry();
+        self.lowered.set(lowered);
         *self.unit.borrow_mut() = Some(Unit { code, keep_alive });
         self.entry.set(entry);
         self.epoch.set(epoch);
@@ -113,6 +118,11 @@ impl NativeCode {
         self.entry.set(std::ptr::null());
         self.count.set(0);
         self.unit.borrow_mut().take()
+    }
+
+    /// Whether the code was compiled asking the JIT lowering.
+    pub(super) fn lowered(&self) -> bool {
+        self.lowered.get()
     }
 
     pub(super) fn give_up(&self) {

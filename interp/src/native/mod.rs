@@ -10,17 +10,19 @@
 
 mod code;
 mod lower;
+mod lowering;
 mod policy;
 mod runtime;
 
 pub use code::NativeCode;
+pub use lowering::install as install_lowering;
 pub use policy::{install as install_policy, refuse_exit_while_answering, PolicyState};
 
 use crate::invokable::{CompiledBody, Frame};
 use crate::nodes::{Node, ToDo, WhileLoop};
 use crate::universe::Universe;
 use crate::unwind::Exec;
-use lower::Lowering;
+use lower::{Kernels, Lowering};
 use runtime::unpack;
 use std::time::Duration;
 use yerba_jit::{Emitter, Jit, NativeExec};
@@ -72,6 +74,9 @@ pub struct TierStats {
     pub recompilations: u64,
     /// Retired units whose code was released.
     pub released: u64,
+    /// Element-wise DoubleArray loops compiled as kernels, and those with vector code.
+    pub kernels: u64,
+    pub vector_kernels: u64,
 }
 
 pub struct Tier {
@@ -87,6 +92,8 @@ pub struct Tier {
     /// The bytes of retired code at which the native stack is scanned for the units that can
     /// be released (see [`RELEASE_BATCH`]).
     release_at: usize,
+    /// The lowering the program installed (`JIT lowering:`), or nil.
+    lowering: yerba_mop::Value,
 }
 
 /// Retired code is looked for on the native stack once it is this many bytes, or twice as
@@ -120,6 +127,7 @@ impl Tier {
             stats: TierStats::default(),
             retired: Vec::new(),
             release_at: RELEASE_BATCH,
+            lowering: yerba_mop::Value::NIL,
         }
     }
 
@@ -145,6 +153,12 @@ impl Tier {
     /// Reports the heap objects retired code refers to.
     pub fn trace(&self, tracer: &mut yerba_mop::heap::Tracer) {
         self.retired.iter().for_each(|unit| unit.trace(tracer));
+        tracer.mark_value(self.lowering);
+    }
+
+    /// The lowering the program installed, or nil.
+    pub fn lowering(&self) -> yerba_mop::Value {
+        self.lowering
     }
 
     /// Releases the retired code that no word of the native stack points into: no activation
@@ -244,9 +258,16 @@ fn invalidate(u: &mut Universe, native: &NativeCode) {
 #[cold]
 #[inline(never)]
 fn compile_body(u: &mut Universe, code: &CompiledBody, frame: &Frame) -> *const u8 {
-    compile(u, &code.native, frame, "", 2, [&code.body], |lowering| {
-        lowering.lower(&code.body)
-    })
+    compile(
+        u,
+        &code.native,
+        frame,
+        "",
+        2,
+        &[&code.body],
+        None,
+        |lowering| lowering.lower(&code.body),
+    )
 }
 
 /// The interpreter ran another iteration of `node` in `frame`: if the loop is hot, the rest
@@ -275,10 +296,17 @@ fn compile_while_loop(u: &mut Universe, node: &WhileLoop, frame: &Frame) -> *con
     if !entry.is_null() {
         return entry;
     }
-    let tree = [&node.condition, &node.body];
-    compile(u, &node.native, frame, "a loop in ", 2, tree, |lowering| {
-        lowering.while_loop(node)
-    })
+    let trees = [&node.condition, &node.body];
+    compile(
+        u,
+        &node.native,
+        frame,
+        "a loop in ",
+        2,
+        &trees,
+        None,
+        |lowering| lowering.while_loop(node),
+    )
 }
 
 /// The interpreter is about to run iteration `i` of `node` in `frame`: if the loop is hot,
@@ -320,7 +348,8 @@ fn compile_counting_loop(u: &mut Universe, node: &ToDo, frame: &Frame) -> *const
         frame,
         "a loop in ",
         5,
-        [&node.body],
+        &[&node.body],
+        Some(node),
         |lowering| {
             let (from, to, by) = (
                 lowering.e.param(2),
@@ -334,15 +363,17 @@ fn compile_counting_loop(u: &mut Universe, node: &ToDo, frame: &Frame) -> *const
 }
 
 /// Compiles one unit of `params` parameters (the universe, the frame, then its own) whose
-/// trees are `trees`, emitted by `build`, into `native`: its entry, or null if it stays
-/// interpreted.
-fn compile<'t>(
+/// trees are `trees` (with `counting_loop` for the unit of a `to:do:` loop), emitted by
+/// `build`, into `native`: its entry, or null if it stays interpreted.
+#[allow(clippy::too_many_arguments)]
+fn compile(
     u: &mut Universe,
     native: &NativeCode,
     frame: &Frame,
     what: &str,
     params: usize,
-    trees: impl IntoIterator<Item = &'t Node>,
+    trees: &[&Node],
+    counting_loop: Option<&ToDo>,
     build: impl FnOnce(&mut Lowering) -> yerba_jit::IrValue,
 ) -> *const u8 {
     let name = if u.tier.log {
@@ -354,7 +385,7 @@ fn compile<'t>(
         native.give_up();
         return std::ptr::null();
     }
-    let nodes: usize = trees.into_iter().map(node_count).sum();
+    let nodes: usize = trees.iter().copied().map(node_count).sum();
     if nodes > MAX_NODES {
         native.give_up();
         u.tier.stats.refused += 1;
@@ -376,13 +407,26 @@ fn compile<'t>(
             return native.entry();
         }
     }
+    let kernels = Kernels::find(u, trees, counting_loop);
+    let lowered = !kernels.is_empty();
+    let shape = if lowered {
+        let shape = lowering::shape_for(u, frame.method);
+        // The lowering's own run may have compiled the unit meanwhile.
+        if !native.entry().is_null() || native.given_up() {
+            return native.entry();
+        }
+        shape
+    } else {
+        lowering::VectorShape::SCALAR
+    };
+    let kernel_count = kernels.len() as u64;
     let layouts = &u.layouts;
     let Some(jit) = u.tier.jit.as_mut() else {
         return std::ptr::null();
     };
     let mut keep_alive = Vec::new();
     let compiled = jit.compile(params, |e: &mut Emitter| {
-        let mut lowering = Lowering::new(e, layouts);
+        let mut lowering = Lowering::new(e, layouts, kernels, shape);
         let answer = build(&mut lowering);
         keep_alive = std::mem::take(&mut lowering.keep_alive);
         e.answer(answer);
@@ -395,6 +439,10 @@ fn compile<'t>(
                 stats.recompilations += 1;
             }
             stats.code_bytes += compiled.size as u64;
+            stats.kernels += kernel_count;
+            if shape.lanes > 1 {
+                stats.vector_kernels += kernel_count;
+            }
             stats.compile_time += compiled.compile_time;
             if u.tier.log {
                 eprintln!(
@@ -403,7 +451,7 @@ fn compile<'t>(
                     compiled.compile_time.as_micros()
                 );
             }
-            native.install(compiled, keep_alive, u.dispatch_epoch)
+            native.install(compiled, keep_alive, u.dispatch_epoch, lowered)
         }
         Err(error) => {
             native.give_up();

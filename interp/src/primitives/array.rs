@@ -21,19 +21,30 @@ const MAX_LENGTH: i64 = 1 << 30;
 
 /// Which array access `function` is, if any: native code indexes arrays itself.
 pub fn array_access(function: PrimitiveFn) -> Option<ArrayAccess> {
-    if std::ptr::fn_addr_eq(function, at as PrimitiveFn) {
-        Some(ArrayAccess::At)
-    } else if std::ptr::fn_addr_eq(function, at_put as PrimitiveFn) {
-        Some(ArrayAccess::AtPut)
-    } else {
-        None
-    }
+    ArrayAccess::of(function, at, at_put)
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum ArrayAccess {
     At,
     AtPut,
+}
+
+impl ArrayAccess {
+    /// Which access `function` is, of a kind of array whose primitives are `at` and `at_put`.
+    pub(super) fn of(
+        function: PrimitiveFn,
+        at: PrimitiveFn,
+        at_put: PrimitiveFn,
+    ) -> Option<ArrayAccess> {
+        if std::ptr::fn_addr_eq(function, at) {
+            Some(ArrayAccess::At)
+        } else if std::ptr::fn_addr_eq(function, at_put) {
+            Some(ArrayAccess::AtPut)
+        } else {
+            None
+        }
+    }
 }
 
 fn at(u: &mut Universe, args: &[Value]) -> Exec {

@@ -3,7 +3,8 @@
 
 use super::arguments::{binary, ternary, unary, wrong_kind};
 use super::numbers::{expect_f64, expect_int, Int};
-use super::Entry;
+use super::{ArrayAccess, Entry};
+use crate::invokable::PrimitiveFn;
 use crate::universe::Universe;
 use crate::unwind::{Exec, Unwind};
 use yerba_mop::object::{DoubleArray, Gc};
@@ -15,6 +16,12 @@ pub static PRIMITIVES: &[Entry] = &[
     ("DoubleArray", false, "length", length),
     ("DoubleArray", true, "new:", new),
 ];
+
+/// Which access `function` is, if it is DoubleArray's `at:` or `at:put:` (native code does
+/// those itself).
+pub fn double_array_access(function: PrimitiveFn) -> Option<ArrayAccess> {
+    ArrayAccess::of(function, at, at_put)
+}
 
 /// Longest DoubleArray `new:` creates, the same bound as Array's.
 const MAX_LENGTH: i64 = 1 << 30;

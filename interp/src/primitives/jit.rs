@@ -18,6 +18,8 @@ pub static PRIMITIVES: &[Entry] = &[
     ("JIT", true, "threshold:", set_threshold),
     ("JIT", true, "installedPolicy", installed_policy),
     ("JIT", true, "policy:", set_policy),
+    ("JIT", true, "installedLowering", installed_lowering),
+    ("JIT", true, "lowering:", set_lowering),
 ];
 
 /// `#key value #key value ...`: the tier's counters (keys documented in docs/jit.md).
@@ -25,7 +27,7 @@ fn statistics_array(u: &mut Universe, args: &[Value]) -> Exec {
     unary(u, args)?;
     let stats = u.tier.stats.clone();
     let compile_time = u64::try_from(stats.compile_time.as_micros()).unwrap_or(u64::MAX);
-    let figures: [(&str, u64); 8] = [
+    let figures: [(&str, u64); 10] = [
         ("compiled", stats.compiled),
         ("codeBytes", stats.code_bytes),
         ("compileTime", compile_time),
@@ -34,6 +36,8 @@ fn statistics_array(u: &mut Universe, args: &[Value]) -> Exec {
         ("invalidations", stats.invalidations),
         ("recompilations", stats.recompilations),
         ("released", stats.released),
+        ("kernels", stats.kernels),
+        ("vectorKernels", stats.vector_kernels),
     ];
     let mut items = Vec::with_capacity(2 * figures.len() + 4);
     for (key, figure) in figures {
@@ -116,5 +120,19 @@ fn installed_policy(u: &mut Universe, args: &[Value]) -> Exec {
 fn set_policy(u: &mut Universe, args: &[Value]) -> Exec {
     let (jit, policy) = binary(u, args)?;
     native::install_policy(u, policy);
+    Ok(jit)
+}
+
+/// The lowering the program installed, or nil.
+fn installed_lowering(u: &mut Universe, args: &[Value]) -> Exec {
+    unary(u, args)?;
+    Ok(u.tier.lowering())
+}
+
+/// Installs the lowering (nil: the VM lowers by itself again), invalidating the compiled
+/// units it would lower differently; answers the receiver.
+fn set_lowering(u: &mut Universe, args: &[Value]) -> Exec {
+    let (jit, lowering) = binary(u, args)?;
+    native::install_lowering(u, lowering);
     Ok(jit)
 }

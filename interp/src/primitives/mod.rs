@@ -17,6 +17,7 @@ mod double_array;
 pub use arguments::selector_arity;
 pub use array::{array_access, ArrayAccess};
 pub use block::is_block_evaluation;
+pub use double_array::double_array_access;
 pub use object::is_identity;
 mod class;
 mod double;

@@ -50,6 +50,11 @@ impl DoubleArray {
         super::is_kind(v, &DOUBLE_ARRAY_TYPE).then(|| unsafe { Gc::from_value(v) })
     }
 
+    /// Where a double array keeps its length, for native code.
+    pub const LENGTH_OFFSET: usize = std::mem::offset_of!(DoubleArray, len);
+    /// Where its first float is, for native code.
+    pub const ITEMS_OFFSET: usize = std::mem::size_of::<DoubleArray>();
+
     pub fn len(&self) -> usize {
         self.len
     }

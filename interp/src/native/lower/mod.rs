@@ -10,6 +10,11 @@
 //! its reads and writes intercession sites, `intercession/patching.rs`), a field access's
 //! `ambient` flag, and the universe's `numeric_operators_send` flag before arithmetic.
 
+mod kernel;
+
+pub use kernel::Kernels;
+
+use super::lowering::VectorShape;
 use super::runtime::{self, SiteFunctions};
 use super::NativeCode;
 use crate::invokable::{Block, CompiledBody, Context, Frame, Method, PrimitiveFn};
@@ -23,7 +28,7 @@ use std::mem::offset_of;
 use yerba_jit::{
     types, Emitter, FloatCC, InstBuilder, IntArithmetic, IntCC, IrValue, Label, MemFlagsData,
 };
-use yerba_mop::object::{Array, Gc, Layout};
+use yerba_mop::object::{Array, DoubleArray, Gc, Layout};
 use yerba_mop::Value;
 
 /// Slots a frame built by native code for a block may have (on the caller's stack frame).
@@ -40,20 +45,30 @@ pub(super) struct Lowering<'l, 'a> {
     pub e: &'l mut Emitter<'a>,
     /// The layouts of immediate values, which receivers of those kinds have.
     immediates: [(Gc<Layout>, Immediate); 5],
-    /// The layout of Arrays, whose receivers native code indexes itself.
+    /// The layouts of Arrays and DoubleArrays, whose receivers native code indexes itself.
     array_layout: Gc<Layout>,
+    double_array_layout: Gc<Layout>,
     /// The layouts of real blocks of 0 to 3 parameters.
     block_layouts: [Gc<Layout>; 4],
     /// Heap objects the code refers to by address and no node keeps alive for good (layouts
     /// of caches that may be dropped): the compiled code traces them.
     pub keep_alive: Vec<Value>,
+    /// The unit's element-wise DoubleArray loops, and how to emit them.
+    kernels: Kernels,
+    shape: VectorShape,
     u: IrValue,
     frame: IrValue,
 }
 
 impl<'l, 'a> Lowering<'l, 'a> {
-    /// Lowers into a unit whose parameters 0 and 1 are the universe and the frame.
-    pub fn new(e: &'l mut Emitter<'a>, layouts: &CoreLayouts) -> Lowering<'l, 'a> {
+    /// Lowers into a unit whose parameters 0 and 1 are the universe and the frame, emitting
+    /// its `kernels` as `shape` says.
+    pub fn new(
+        e: &'l mut Emitter<'a>,
+        layouts: &CoreLayouts,
+        kernels: Kernels,
+        shape: VectorShape,
+    ) -> Lowering<'l, 'a> {
         let (u, frame) = (e.param(0), e.param(1));
         Lowering {
             e,
@@ -65,6 +80,7 @@ impl<'l, 'a> Lowering<'l, 'a> {
                 (layouts.false_value, Immediate::False),
             ],
             array_layout: layouts.array,
+            double_array_layout: layouts.double_array,
             block_layouts: [
                 layouts.blocks[0],
                 layouts.blocks[1],
@@ -72,6 +88,8 @@ impl<'l, 'a> Lowering<'l, 'a> {
                 layouts.blocks[3],
             ],
             keep_alive: Vec::new(),
+            kernels,
+            shape,
             u,
             frame,
         }
@@ -430,6 +448,10 @@ impl<'l, 'a> Lowering<'l, 'a> {
             primitives::array_access(function).filter(|_| layout == self.array_layout)
         {
             self.array_access(access, values, join, call);
+        } else if let Some(access) =
+            primitives::double_array_access(function).filter(|_| layout == self.double_array_layout)
+        {
+            self.double_array_access(access, values, join, call);
         } else {
             self.e.jump(call);
         }
@@ -471,17 +493,7 @@ impl<'l, 'a> Lowering<'l, 'a> {
     /// `at:` and `at:put:` of an Array with a small integer index within its bounds.
     fn array_access(&mut self, access: ArrayAccess, values: &[IrValue], join: Label, call: Label) {
         let (array, index) = (values[0], values[1]);
-        let (is_int, in_bounds) = (self.e.label(), self.e.label());
-        let int = self.e.is_small_int(index);
-        self.e.branch(int, is_int, call);
-        self.e.place(is_int);
-        let one_based = self.e.untag_int(index);
-        let i = self.e.b.ins().iadd_imm_s(one_based, -1);
-        let length = self.e.load(array, Array::LENGTH_OFFSET as i32);
-        let within = self.e.b.ins().icmp(IntCC::UnsignedLessThan, i, length);
-        self.e.branch(within, in_bounds, call);
-        self.e.place(in_bounds);
-        let offset = self.e.b.ins().ishl_imm_s(i, 3);
+        let offset = self.index_within(array, Array::LENGTH_OFFSET, index, call);
         let address = self.e.b.ins().iadd(array, offset);
         let answer = match access {
             ArrayAccess::At => self.e.load(address, Array::ITEMS_OFFSET as i32),
@@ -491,6 +503,66 @@ impl<'l, 'a> Lowering<'l, 'a> {
             }
         };
         self.e.jump_with(join, answer);
+    }
+
+    /// `at:` and `at:put:` of a DoubleArray with a small integer index within its bounds (and
+    /// a Double to store).
+    fn double_array_access(
+        &mut self,
+        access: ArrayAccess,
+        values: &[IrValue],
+        join: Label,
+        call: Label,
+    ) {
+        let (array, index) = (values[0], values[1]);
+        let offset = self.index_within(array, DoubleArray::LENGTH_OFFSET, index, call);
+        let address = self.e.b.ins().iadd(array, offset);
+        let items = DoubleArray::ITEMS_OFFSET as i32;
+        let answer = match access {
+            ArrayAccess::At => {
+                let float =
+                    self.e
+                        .b
+                        .ins()
+                        .load(types::F64, MemFlagsData::trusted(), address, items);
+                self.e.box_double(float)
+            }
+            ArrayAccess::AtPut => {
+                let is_double = self.e.is_double(values[2]);
+                let store = self.e.label();
+                self.e.branch(is_double, store, call);
+                self.e.place(store);
+                let float = self.e.unbox_double(values[2]);
+                self.e
+                    .b
+                    .ins()
+                    .store(MemFlagsData::trusted(), float, address, items);
+                array
+            }
+        };
+        self.e.jump_with(join, answer);
+    }
+
+    /// The byte offset of item `index` (1-based) of an indexable object whose length is at
+    /// `length_offset`, if `index` is a small integer within it; else goes to `call`.
+    fn index_within(
+        &mut self,
+        indexable: IrValue,
+        length_offset: usize,
+        index: IrValue,
+        call: Label,
+    ) -> IrValue {
+        let (is_int, in_bounds) = (self.e.label(), self.e.label());
+        let int = self.e.is_small_int(index);
+        self.e.branch(int, is_int, call);
+        self.e.place(is_int);
+        let one_based = self.e.untag_int(index);
+        let i = self.e.b.ins().iadd_imm_s(one_based, -1);
+        let length = self.e.load(indexable, length_offset as i32);
+        let within = self.e.b.ins().icmp(IntCC::UnsignedLessThan, i, length);
+        self.e.branch(within, in_bounds, call);
+        self.e.place(in_bounds);
+        self.e.b.ins().ishl_imm_s(i, 3)
     }
 
     /// `Universe::dispatch_key`: the dispatch epoch and whether sends are intercepted.
@@ -1096,8 +1168,14 @@ impl<'l, 'a> Lowering<'l, 'a> {
     /// The counting loop of `to:do:` from `from` (machine integers), as `ToDo::count`; goes on
     /// after the loop when it ends.
     pub fn count(&mut self, inlined: &ToDo, from: IrValue, to: IrValue, by: IrValue) {
+        let done = self.e.label();
+        if let Some(kernel) = self.kernel_of(inlined) {
+            let generic = self.e.label();
+            self.kernel(&kernel, inlined, (from, to, by), generic, done);
+            self.e.place(generic);
+        }
         let i = self.e.variable(from);
-        let (header, body, done) = (self.e.label(), self.e.label(), self.e.label());
+        let (header, body) = (self.e.label(), self.e.label());
         self.e.jump(header);
         self.e.place(header);
         let current = self.e.b.use_var(i);
