@@ -21,29 +21,25 @@ const MAX_LENGTH: i64 = 1 << 30;
 
 /// Which array access `function` is, if any: native code indexes arrays itself.
 pub fn array_access(function: PrimitiveFn) -> Option<ArrayAccess> {
-    ArrayAccess::of(function, at, at_put)
+    ArrayAccess::of(function, [at, at_put, length])
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum ArrayAccess {
     At,
     AtPut,
+    Length,
 }
 
 impl ArrayAccess {
-    /// Which access `function` is, of a kind of array whose primitives are `at` and `at_put`.
-    pub(super) fn of(
-        function: PrimitiveFn,
-        at: PrimitiveFn,
-        at_put: PrimitiveFn,
-    ) -> Option<ArrayAccess> {
-        if std::ptr::fn_addr_eq(function, at) {
-            Some(ArrayAccess::At)
-        } else if std::ptr::fn_addr_eq(function, at_put) {
-            Some(ArrayAccess::AtPut)
-        } else {
-            None
-        }
+    /// Which access `function` is, of a kind of array whose primitives `at:`, `at:put:` and
+    /// `length` are `primitives`.
+    pub(super) fn of(function: PrimitiveFn, primitives: [PrimitiveFn; 3]) -> Option<ArrayAccess> {
+        let accesses = [ArrayAccess::At, ArrayAccess::AtPut, ArrayAccess::Length];
+        primitives
+            .iter()
+            .position(|primitive| std::ptr::fn_addr_eq(function, *primitive))
+            .map(|index| accesses[index])
     }
 }
 

@@ -17,10 +17,10 @@ pub static PRIMITIVES: &[Entry] = &[
     ("DoubleArray", true, "new:", new),
 ];
 
-/// Which access `function` is, if it is DoubleArray's `at:` or `at:put:` (native code does
-/// those itself).
+/// Which access `function` is, if it is DoubleArray's `at:`, `at:put:` or `length` (native
+/// code does those itself).
 pub fn double_array_access(function: PrimitiveFn) -> Option<ArrayAccess> {
-    ArrayAccess::of(function, at, at_put)
+    ArrayAccess::of(function, [at, at_put, length])
 }
 
 /// Longest DoubleArray `new:` creates, the same bound as Array's.

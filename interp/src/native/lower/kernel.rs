@@ -412,13 +412,6 @@ impl Lowering<'_, '_> {
         }
     }
 
-    /// Goes on if `condition`, else to `otherwise`.
-    fn continue_if(&mut self, condition: IrValue, otherwise: Label) {
-        let go_on = self.e.label();
-        self.e.branch(condition, go_on, otherwise);
-        self.e.place(go_on);
-    }
-
     /// `float` in each of `lanes` lanes (itself for one).
     fn splat(&mut self, float: IrValue, lanes: u32) -> IrValue {
         if lanes == 1 {

@@ -447,11 +447,11 @@ impl<'l, 'a> Lowering<'l, 'a> {
         } else if let Some(access) =
             primitives::array_access(function).filter(|_| layout == self.array_layout)
         {
-            self.array_access(access, values, join, call);
+            self.indexed_access(false, access, values, join, call);
         } else if let Some(access) =
             primitives::double_array_access(function).filter(|_| layout == self.double_array_layout)
         {
-            self.double_array_access(access, values, join, call);
+            self.indexed_access(true, access, values, join, call);
         } else {
             self.e.jump(call);
         }
@@ -490,53 +490,53 @@ impl<'l, 'a> Lowering<'l, 'a> {
         self.e.jump_with(join, f);
     }
 
-    /// `at:` and `at:put:` of an Array with a small integer index within its bounds.
-    fn array_access(&mut self, access: ArrayAccess, values: &[IrValue], join: Label, call: Label) {
-        let (array, index) = (values[0], values[1]);
-        let offset = self.index_within(array, Array::LENGTH_OFFSET, index, call);
-        let address = self.e.b.ins().iadd(array, offset);
-        let answer = match access {
-            ArrayAccess::At => self.e.load(address, Array::ITEMS_OFFSET as i32),
-            ArrayAccess::AtPut => {
-                self.e.store(values[2], address, Array::ITEMS_OFFSET as i32);
-                array
-            }
-        };
-        self.e.jump_with(join, answer);
-    }
-
-    /// `at:` and `at:put:` of a DoubleArray with a small integer index within its bounds (and
-    /// a Double to store).
-    fn double_array_access(
+    /// `length`, and `at:` and `at:put:` with a small integer index within the bounds, of an
+    /// Array, or of a DoubleArray (`floats`; storing only Doubles).
+    fn indexed_access(
         &mut self,
+        floats: bool,
         access: ArrayAccess,
         values: &[IrValue],
         join: Label,
         call: Label,
     ) {
-        let (array, index) = (values[0], values[1]);
-        let offset = self.index_within(array, DoubleArray::LENGTH_OFFSET, index, call);
-        let address = self.e.b.ins().iadd(array, offset);
-        let items = DoubleArray::ITEMS_OFFSET as i32;
+        let (length_offset, items) = if floats {
+            (DoubleArray::LENGTH_OFFSET, DoubleArray::ITEMS_OFFSET as i32)
+        } else {
+            (Array::LENGTH_OFFSET, Array::ITEMS_OFFSET as i32)
+        };
+        let array = values[0];
         let answer = match access {
+            ArrayAccess::Length => {
+                // Below 2^30: a small integer.
+                let length = self.e.load(array, length_offset as i32);
+                self.e.tag_int(length)
+            }
             ArrayAccess::At => {
-                let float =
+                let offset = self.index_within(array, length_offset, values[1], call);
+                let address = self.e.b.ins().iadd(array, offset);
+                if floats {
+                    let flags = MemFlagsData::trusted();
+                    let float = self.e.b.ins().load(types::F64, flags, address, items);
+                    self.e.box_double(float)
+                } else {
+                    self.e.load(address, items)
+                }
+            }
+            ArrayAccess::AtPut => {
+                let offset = self.index_within(array, length_offset, values[1], call);
+                let address = self.e.b.ins().iadd(array, offset);
+                if floats {
+                    let is_double = self.e.is_double(values[2]);
+                    self.continue_if(is_double, call);
+                    let float = self.e.unbox_double(values[2]);
                     self.e
                         .b
                         .ins()
-                        .load(types::F64, MemFlagsData::trusted(), address, items);
-                self.e.box_double(float)
-            }
-            ArrayAccess::AtPut => {
-                let is_double = self.e.is_double(values[2]);
-                let store = self.e.label();
-                self.e.branch(is_double, store, call);
-                self.e.place(store);
-                let float = self.e.unbox_double(values[2]);
-                self.e
-                    .b
-                    .ins()
-                    .store(MemFlagsData::trusted(), float, address, items);
+                        .store(MemFlagsData::trusted(), float, address, items);
+                } else {
+                    self.e.store(values[2], address, items);
+                }
                 array
             }
         };
@@ -885,6 +885,13 @@ impl<'l, 'a> Lowering<'l, 'a> {
         self.e.jump_with(join, answer);
         self.e.place(join);
         result
+    }
+
+    /// Goes on if `condition`, else to `otherwise`.
+    fn continue_if(&mut self, condition: IrValue, otherwise: Label) {
+        let go_on = self.e.label();
+        self.e.branch(condition, go_on, otherwise);
+        self.e.place(go_on);
     }
 
     /// Goes to `slow` if `condition`, else on in a fresh block.
