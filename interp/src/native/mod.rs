@@ -14,10 +14,10 @@ mod policy;
 mod runtime;
 
 pub use code::NativeCode;
-pub use policy::{install as install_policy, refuse_exit_while_answering, PolicyState};
 
 use crate::invokable::{CompiledBody, Frame};
 use crate::nodes::{Node, ToDo, WhileLoop};
+use crate::universe::installed_policy::PolicyKind;
 use crate::universe::Universe;
 use crate::unwind::Exec;
 use lower::Lowering;
@@ -363,7 +363,7 @@ fn compile<'t>(
         }
         return std::ptr::null();
     }
-    if u.jit_policy.is_installed() {
+    if u.policies.is_installed(PolicyKind::Jit) {
         if !policy::permits(u, native, frame.method) {
             native.postpone();
             if u.tier.log {
