@@ -10,7 +10,9 @@
 use super::NativeCode;
 use crate::invokable::{CompiledBody, Method};
 use crate::nodes::NodeKind;
+use crate::universe::installed_policy::{self, PolicyKind};
 use crate::universe::Universe;
+use std::ops::RangeInclusive;
 use yerba_mop::object::Gc;
 use yerba_mop::Value;
 
@@ -33,8 +35,8 @@ impl VectorShape {
 
 /// Installs `lowering` (nil: none) and retires the code it would emit differently.
 pub fn install(u: &mut Universe, lowering: Value) {
-    if u.tier.lowering != lowering {
-        u.tier.lowering = lowering;
+    if u.policies.installed(PolicyKind::Lowering) != lowering {
+        u.policies.install(PolicyKind::Lowering, lowering);
         retire_lowered_units(u);
     }
 }
@@ -75,27 +77,26 @@ fn for_each_unit(body: &CompiledBody, visit: &mut dyn FnMut(&NativeCode)) {
     }
 }
 
-/// How the installed lowering says to emit the loops of a unit of `method` (scalar without
-/// one).
+/// How the installed lowering says to emit the loops of a unit of `method`: scalar without
+/// one, or when it cannot be asked now (it is answering) or misbehaves (then it is
+/// uninstalled).
 pub(super) fn shape_for(u: &mut Universe, method: Value) -> VectorShape {
-    let lowering = u.tier.lowering;
-    if lowering.is_nil() {
-        return VectorShape::SCALAR;
-    }
-    let lanes = u.send_named("lanesFor:", &[lowering, method]);
-    let unroll = u.send_named("unrollFor:", &[lowering, method]);
-    match (
-        lanes.map(|v| v.as_small_int()),
-        unroll.map(|v| v.as_small_int()),
-    ) {
-        (Ok(Some(lanes @ 1..=2)), Ok(Some(unroll)))
-            if (1..=i64::from(VectorShape::MAX_UNROLL)).contains(&unroll) =>
-        {
-            VectorShape {
-                lanes: lanes as u32,
-                unroll: unroll as u32,
-            }
-        }
+    let lanes = ask(u, "lanesFor:", method, 1..=2);
+    let unroll = lanes.and_then(|_| ask(u, "unrollFor:", method, 1..=VectorShape::MAX_UNROLL));
+    match (lanes, unroll) {
+        (Some(lanes), Some(unroll)) => VectorShape { lanes, unroll },
         _ => VectorShape::SCALAR,
     }
+}
+
+/// The lowering's answer to `question` about `method`, if it is an Integer within `range`.
+fn ask(u: &mut Universe, question: &str, method: Value, range: RangeInclusive<u32>) -> Option<u32> {
+    let check = |answer: Value| {
+        answer
+            .as_small_int()
+            .and_then(|n| u32::try_from(n).ok())
+            .filter(|n| range.contains(n))
+            .ok_or_else(|| format!("not an Integer from {} to {}", range.start(), range.end()))
+    };
+    installed_policy::ask(u, PolicyKind::Lowering, question, |_| Ok(method), check).ok()
 }

@@ -16,10 +16,10 @@ mod runtime;
 
 pub use code::NativeCode;
 pub use lowering::install as install_lowering;
-pub use policy::{install as install_policy, refuse_exit_while_answering, PolicyState};
 
 use crate::invokable::{CompiledBody, Frame};
 use crate::nodes::{Node, ToDo, WhileLoop};
+use crate::universe::installed_policy::PolicyKind;
 use crate::universe::Universe;
 use crate::unwind::Exec;
 use lower::{Kernels, Lowering};
@@ -92,8 +92,6 @@ pub struct Tier {
     /// The bytes of retired code at which the native stack is scanned for the units that can
     /// be released (see [`RELEASE_BATCH`]).
     release_at: usize,
-    /// The lowering the program installed (`JIT lowering:`), or nil.
-    lowering: yerba_mop::Value,
 }
 
 /// Retired code is looked for on the native stack once it is this many bytes, or twice as
@@ -127,7 +125,6 @@ impl Tier {
             stats: TierStats::default(),
             retired: Vec::new(),
             release_at: RELEASE_BATCH,
-            lowering: yerba_mop::Value::NIL,
         }
     }
 
@@ -153,12 +150,6 @@ impl Tier {
     /// Reports the heap objects retired code refers to.
     pub fn trace(&self, tracer: &mut yerba_mop::heap::Tracer) {
         self.retired.iter().for_each(|unit| unit.trace(tracer));
-        tracer.mark_value(self.lowering);
-    }
-
-    /// The lowering the program installed, or nil.
-    pub fn lowering(&self) -> yerba_mop::Value {
-        self.lowering
     }
 
     /// Releases the retired code that no word of the native stack points into: no activation
@@ -394,7 +385,7 @@ fn compile(
         }
         return std::ptr::null();
     }
-    if u.jit_policy.is_installed() {
+    if u.policies.is_installed(PolicyKind::Jit) {
         if !policy::permits(u, native, frame.method) {
             native.postpone();
             if u.tier.log {

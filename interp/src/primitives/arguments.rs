@@ -9,7 +9,7 @@ use crate::invokable::Block;
 use crate::universe::Universe;
 use crate::unwind::Unwind;
 use smallvec::SmallVec;
-use yerba_mop::object::{Array, Class, Gc, VmString};
+use yerba_mop::object::{Array, BigIntObject, Class, Gc, VmString};
 use yerba_mop::Value;
 
 /// The receiver, for a primitive without arguments.
@@ -87,6 +87,33 @@ pub fn selector_arity(selector: &str) -> usize {
 /// The name of the class of `v`, for error messages.
 pub fn class_name_of(u: &Universe, v: Value) -> String {
     u.class_name(u.class_of(v).value())
+}
+
+/// A value as a message names it: nil and numbers by value, anything else by its class.
+pub fn describe(u: &Universe, value: Value) -> String {
+    if let Some(n) = value.as_small_int() {
+        return n.to_string();
+    }
+    if let Some(d) = value.as_double() {
+        return d.to_string();
+    }
+    if value.is_nil() {
+        return String::from("nil");
+    }
+    if BigIntObject::is_bigint(value) {
+        // SAFETY: kind checked.
+        let big: Gc<BigIntObject> = unsafe { Gc::from_value(value) };
+        return BigIntObject::value(&big).to_string();
+    }
+    if Class::is_class(value) {
+        return format!("the class {}", u.class_name(value));
+    }
+    let class = class_name_of(u, value);
+    let article = match class.chars().next() {
+        Some('A' | 'E' | 'I' | 'O' | 'U') => "an",
+        _ => "a",
+    };
+    format!("{article} {class}")
 }
 
 /// `v` is not of the kind `expected` (a class name) that a primitive needs.

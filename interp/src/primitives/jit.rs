@@ -6,6 +6,7 @@ use super::arguments::{binary, unary};
 use super::{describe, Entry};
 use crate::invokable::{CompiledBody, Method, Primitive};
 use crate::native;
+use crate::universe::installed_policy::PolicyKind;
 use crate::universe::Universe;
 use crate::unwind::Exec;
 use yerba_mop::object::Gc;
@@ -113,20 +114,20 @@ fn set_threshold(u: &mut Universe, args: &[Value]) -> Exec {
 /// The policy the program installed, or nil.
 fn installed_policy(u: &mut Universe, args: &[Value]) -> Exec {
     unary(u, args)?;
-    Ok(u.jit_policy.policy())
+    Ok(u.policies.installed(PolicyKind::Jit))
 }
 
 /// Installs the policy (nil: every unit compiles when due again); answers the receiver.
 fn set_policy(u: &mut Universe, args: &[Value]) -> Exec {
     let (jit, policy) = binary(u, args)?;
-    native::install_policy(u, policy);
+    u.policies.install(PolicyKind::Jit, policy);
     Ok(jit)
 }
 
 /// The lowering the program installed, or nil.
 fn installed_lowering(u: &mut Universe, args: &[Value]) -> Exec {
     unary(u, args)?;
-    Ok(u.tier.lowering())
+    Ok(u.policies.installed(PolicyKind::Lowering))
 }
 
 /// Installs the lowering (nil: the VM lowers by itself again), invalidating the compiled

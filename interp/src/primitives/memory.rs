@@ -12,6 +12,7 @@
 use super::arguments::{binary, expect_class, unary};
 use super::memory_policy::{self, collect_and_ask_threshold};
 use super::Entry;
+use crate::universe::installed_policy::PolicyKind;
 use crate::universe::Universe;
 use crate::unwind::Exec;
 use rustc_hash::FxHashMap;
@@ -148,7 +149,7 @@ fn objects_surviving(u: &mut Universe, args: &[Value]) -> Exec {
 /// The policy the program installed, or nil.
 fn installed_policy(u: &mut Universe, args: &[Value]) -> Exec {
     unary(u, args)?;
-    Ok(u.memory.policy())
+    Ok(u.policies.installed(PolicyKind::Memory))
 }
 
 /// Installs the policy (nil: the VM decides natively again); answers the receiver.

@@ -14,7 +14,7 @@ mod array;
 mod block;
 mod double_array;
 
-pub use arguments::selector_arity;
+pub use arguments::{describe, selector_arity};
 pub use array::{array_access, ArrayAccess};
 pub use block::is_block_evaluation;
 pub use double_array::double_array_access;
@@ -38,20 +38,11 @@ mod trace_file;
 
 pub use trace_file::close_at_exit;
 
-pub use memory_policy::{collect_by_policy, describe, MemoryState};
+pub use crate::universe::installed_policy::refuse_exit_while_answering;
+pub use memory_policy::{collect_by_policy, MemoryState};
 pub use system::exit_status;
 
 use crate::invokable::PrimitiveFn;
-use crate::universe::Universe;
-use crate::unwind::Unwind;
-
-/// Called by `System>>exit:`: while a VM policy answers (the memory policy, or the JIT
-/// policy, which is never asked while the memory policy answers), the exit only unwinds out
-/// of the answer.
-pub fn refuse_exit_while_answering(u: &mut Universe, status: u8) -> Option<Unwind> {
-    memory_policy::refuse_exit_while_answering(u, status)
-        .or_else(|| crate::native::refuse_exit_while_answering(u, status))
-}
 
 /// One primitive: class name, whether it is on the class side, selector, implementation.
 pub type Entry = (&'static str, bool, &'static str, PrimitiveFn);

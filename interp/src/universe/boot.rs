@@ -256,6 +256,6 @@ pub fn boot(options: Options, fields: ClassObjectFields) -> Box<Universe> {
         reflection: ReflectionState::new(!options.no_mop, base_level, unobserved_array),
         gc_inhibitions: 0,
         memory: Default::default(),
-        jit_policy: Default::default(),
+        policies: Default::default(),
     })
 }

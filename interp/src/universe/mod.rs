@@ -5,6 +5,7 @@
 mod boot;
 mod environments;
 mod globals;
+pub mod installed_policy;
 mod loader;
 mod output;
 mod reflection;
@@ -13,6 +14,7 @@ mod stack;
 
 use environments::EnvironmentLayouts;
 pub use globals::{GlobalCell, Globals};
+use installed_policy::PolicyKind;
 use loader::CoreSources;
 pub use loader::DefinitionError;
 pub use output::Output;
@@ -194,10 +196,10 @@ pub struct Universe {
     /// While positive, allocation never collects: code building objects whose only references
     /// are in Rust-owned memory (an AST under construction) runs like this.
     gc_inhibitions: u32,
-    /// The program's memory policy, if any (`Memory`, docs/memory.md).
+    /// The VM side of `Memory` beyond its policy (docs/memory.md).
     pub memory: crate::primitives::MemoryState,
-    /// The program's compilation policy, if any (`JIT`, docs/jit.md).
-    pub jit_policy: crate::native::PolicyState,
+    /// The policies the program installed (`Memory`, docs/memory.md; `JIT`, docs/jit.md).
+    pub policies: installed_policy::InstalledPolicies,
 }
 
 /// Native stack kept free below the limit for the error path, primitives and the collector.
@@ -346,7 +348,7 @@ impl Universe {
             environment_layouts,
             reflection,
             memory,
-            jit_policy,
+            policies,
             tier,
             ..
         } = self;
@@ -367,7 +369,7 @@ impl Universe {
             tracer.mark_value(*return_target);
             reflection.trace(tracer);
             memory.trace(tracer);
-            jit_policy.trace(tracer);
+            policies.trace(tracer);
             tier.trace(tracer);
         };
         heap.collect_with_weak(&mut roots, &mut |survives| {
@@ -559,7 +561,7 @@ impl Universe {
     #[cold]
     #[inline(never)]
     fn collect_at_safepoint(&mut self) {
-        if self.memory.is_installed() {
+        if self.policies.is_installed(PolicyKind::Memory) {
             crate::primitives::collect_by_policy(self);
         } else {
             self.collect_garbage();
