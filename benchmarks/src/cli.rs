@@ -67,13 +67,17 @@ pub struct Options {
     /// the MOP, so only the Plain ones run there.
     #[arg(long, help_heading = "Selecting benchmarks")]
     pub mop: bool,
-    /// Run the kernels (benchmarks/Kernels/, issue 13): FillSom FillPrimitive
-    /// BitBltSom BitBltPrimitive
+    /// Run the kernels (benchmarks/Kernels/, issues 13 and 14): FillSom
+    /// FillPrimitive BitBltSom BitBltPrimitive DoubleAddScalar DoubleAddSimd
+    /// DoubleAddPrimitive
     ///
-    /// A fill of an Array and a BitBlt-like copy of rectangles between arrays
-    /// of rows, each once written in Smalltalk (...Som) and once done by a
-    /// primitive of the library class Kernels (...Primitive); the table of
-    /// pairs gives the ratio Smalltalk / primitive.
+    /// A fill of an Array, a BitBlt-like copy of rectangles between arrays of
+    /// rows and the element-wise sum of two DoubleArrays, each once written in
+    /// Smalltalk (...Som; the sum as DoubleArray>>#add:into: compiled with the
+    /// default scalar lowering, ...Scalar, and with a SimdLowering installed,
+    /// ...Simd) and once done by a primitive of the library class Kernels
+    /// (...Primitive); the table of pairs gives the ratio Smalltalk /
+    /// primitive.
     #[arg(long, help_heading = "Selecting benchmarks")]
     pub kernels: bool,
     /// Run these (names ignore case); combines with the groups
@@ -111,7 +115,7 @@ pub struct Options {
     ///
     /// The runs of the halves of a pair alternate (3 runs each by default).
     /// The pairs are the MOP's (reflective against plain, ...) and the
-    /// kernels' (Smalltalk against primitive; see --list);
+    /// kernels' (Smalltalk, scalar or SIMD, against primitive; see --list);
     /// whenever both halves of a pair run, a table after the report shows the
     /// ratio variant/baseline of their medians (on each VM; with one VM also
     /// of their minima, steadier on a loaded machine), with the geometric mean
@@ -412,6 +416,8 @@ mod tests {
         assert!(list().contains("operations: field read"));
         assert!(list().contains("kernels: fill"));
         assert!(list().contains("FillSom / FillPrimitive"));
+        assert!(list().contains("kernels: double add SIMD"));
+        assert!(list().contains("DoubleAddSimd / DoubleAddPrimitive"));
     }
 
     #[test]
@@ -517,7 +523,15 @@ mod tests {
         let p = plan(&["--pairs", "--kernels"]).unwrap();
         assert_eq!(
             names(&p),
-            ["FillPrimitive", "FillSom", "BitBltPrimitive", "BitBltSom"]
+            [
+                "FillPrimitive",
+                "FillSom",
+                "BitBltPrimitive",
+                "BitBltSom",
+                "DoubleAddPrimitive",
+                "DoubleAddScalar",
+                "DoubleAddSimd"
+            ]
         );
         assert_eq!(p.runs, 3);
     }

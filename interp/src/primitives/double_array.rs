@@ -26,7 +26,7 @@ pub fn double_array_access(function: PrimitiveFn) -> Option<ArrayAccess> {
 /// Longest DoubleArray `new:` creates, the same bound as Array's.
 const MAX_LENGTH: i64 = 1 << 30;
 
-fn expect_double_array(u: &mut Universe, v: Value) -> Result<Gc<DoubleArray>, Unwind> {
+pub(super) fn expect_double_array(u: &mut Universe, v: Value) -> Result<Gc<DoubleArray>, Unwind> {
     DoubleArray::of(v).ok_or_else(|| wrong_kind(u, "DoubleArray", v))
 }
 

@@ -1,9 +1,10 @@
 //! The class-side primitives of `Kernels`: algorithmic kernels (filling a range of an Array,
-//! a BitBlt-like copy of a rectangle between two arrays of rows) done in Rust. They are the
-//! native halves of the benchmark pairs `FillSom`/`FillPrimitive` and
-//! `BitBltSom`/`BitBltPrimitive`, whose Smalltalk halves must compute exactly what these do:
-//! `som-lib/Smalltalk/Kernels.som` states the semantics both follow, down to the order in
-//! which cells are written.
+//! a BitBlt-like copy of a rectangle between two arrays of rows, the element-wise sum of two
+//! DoubleArrays) done in Rust. They are the native halves of the benchmark pairs
+//! `FillSom`/`FillPrimitive`, `BitBltSom`/`BitBltPrimitive` and
+//! `DoubleAddScalar`/`DoubleAddSimd`/`DoubleAddPrimitive`, whose Smalltalk halves must compute
+//! exactly what these do: `som-lib/Smalltalk/Kernels.som` states the semantics both follow,
+//! down to the order in which cells are written.
 //!
 //! Every argument is checked before the first cell is written (kinds, ranges, and every row
 //! a rectangle touches), so a misuse is a VM error and changes nothing; the one exception is
@@ -11,6 +12,7 @@
 //! reaches it.
 
 use super::arguments::{arity_mismatch, class_name_of, expect_array, expect_string};
+use super::double_array::expect_double_array;
 use super::numbers::{expect_int, Int};
 use super::Entry;
 use crate::universe::Universe;
@@ -27,6 +29,7 @@ pub static PRIMITIVES: &[Entry] = &[
         "copyRectFrom:x:y:width:height:to:x:y:rule:",
         copy_rect,
     ),
+    ("Kernels", true, "add:to:into:", add),
 ];
 
 /// `fill: anArray with: aValue from: start to: end`: stores aValue in the slots start to end
@@ -49,6 +52,59 @@ fn fill(u: &mut Universe, args: &[Value]) -> Exec {
         cell.set(value);
     }
     Ok(array)
+}
+
+/// `add: a to: b into: result`: stores the element-wise sums `a + b` in `result` and answers
+/// it, as `a add: b into: result` does; all three are DoubleArrays of one length, and result
+/// may be `a` or `b`.
+fn add(u: &mut Universe, args: &[Value]) -> Exec {
+    let [_, a, b, result] = *args else {
+        return Err(arity_mismatch(u, args.len().saturating_sub(1), 3));
+    };
+    let (augend, addend) = (expect_double_array(u, a)?, expect_double_array(u, b)?);
+    let sums = expect_double_array(u, result)?;
+    for other in [addend, sums] {
+        if other.len() != augend.len() {
+            // The text of DoubleArray>>#checkSameLength:, in the order add:into: checks.
+            return Err(u.vm_error(format!(
+                "DoubleArray sizes differ: {} and {}",
+                augend.len(),
+                other.len()
+            )));
+        }
+    }
+    add_cells(augend.items(), addend.items(), sums.items());
+    Ok(result)
+}
+
+/// How many cells [`add_cells`] reads before it writes any: four 128-bit vectors of sums.
+const SUM_CHUNK: usize = 8;
+
+/// `sums[i] := augend[i] + addend[i]` for slices of one length, which are either one array or
+/// disjoint (distinct heap objects never overlap). Each chunk of cells is read whole before
+/// its sums are stored, which is right when `sums` is `augend` or `addend`; with the order of
+/// the reads and writes fixed that way, LLVM turns a chunk into packed additions without the
+/// runtime overlap check (which would send the aliased case to a scalar loop) that a
+/// cell-by-cell loop gets.
+fn add_cells(augend: &[Cell<f64>], addend: &[Cell<f64>], sums: &[Cell<f64>]) {
+    let chunks = sums
+        .chunks_exact(SUM_CHUNK)
+        .zip(augend.chunks_exact(SUM_CHUNK))
+        .zip(addend.chunks_exact(SUM_CHUNK));
+    for ((to, x), y) in chunks {
+        let chunk: [f64; SUM_CHUNK] = std::array::from_fn(|k| x[k].get() + y[k].get());
+        for (cell, sum) in to.iter().zip(chunk) {
+            cell.set(sum);
+        }
+    }
+    let done = sums.len() - sums.len() % SUM_CHUNK;
+    for ((to, x), y) in sums[done..]
+        .iter()
+        .zip(&augend[done..])
+        .zip(&addend[done..])
+    {
+        to.set(x.get() + y.get());
+    }
 }
 
 /// How a copied cell combines with the cell it lands on.
