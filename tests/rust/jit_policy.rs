@@ -1,6 +1,7 @@
 //! The JIT policy (docs/jit.md): the guard programs of `tests/jit_policy`, which only mean
 //! something where there is a tier to ask the policy (not under `--no-jit`), and the exact
-//! counts of the case study `som-lib/Examples/JITPolicyExample.som` under default tiering.
+//! counts of the case studies `som-lib/Examples/JITPolicyExample.som` and
+//! `SimdLoweringExample.som` under default tiering.
 
 mod common;
 
@@ -98,4 +99,28 @@ fn the_case_study_caps_recompilations_at_two() {
         "{}",
         outcome.describe()
     );
+}
+
+/// `add:into:`'s loop is compiled as a kernel on its own and within its method (2 kernels),
+/// installing `SimdLowering` retires both units, and both come back with vector code.
+#[test]
+fn the_simd_case_study_recompiles_the_kernels_with_vector_code() {
+    let outcome = run_vm(
+        &["som-lib/Examples/SimdLoweringExample.som"],
+        &repo_root(),
+        DEFAULT_TIMEOUT,
+    );
+    assert_eq!(outcome.code, Some(0), "{}", outcome.describe());
+    let lines: Vec<&str> = outcome.stdout.lines().collect();
+    let expected_ends = [
+        "kernels compiled: 2 (vector code: 0)",
+        "JIT lowering: SimdLowering new retired 2 compiled units",
+        "kernels compiled: 2 (vector code: 2)",
+        "kernels compiled: 0 (vector code: 0)",
+        "the same floats: true",
+    ];
+    assert_eq!(lines.len(), expected_ends.len(), "{}", outcome.describe());
+    for (line, end) in lines.iter().zip(expected_ends) {
+        assert!(line.ends_with(end), "{line:?} should end with {end:?}");
+    }
 }
