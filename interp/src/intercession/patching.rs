@@ -92,74 +92,21 @@ impl Patcher {
         }
     }
 
+    /// Patches the children of `node`, then what `node` itself does that reading or writing
+    /// a variable or field may concern.
     fn children(&mut self, node: &Node, method_level: bool) {
-        let mut visit = |child: &Node| self.node(child, method_level);
+        node.each_child(&mut |child| self.node(child, method_level));
         match node.kind() {
             NodeKind::VariableWrite(write) => {
-                visit(&write.value);
                 let variable = write.variable().filter(|_| write.written_by_program);
                 if let Some(variable) = variable.and_then(|v| self.variable(v)) {
                     write.intercept(variable);
                 }
             }
             NodeKind::FieldRead(read) => read.access.ambient.set(true),
-            NodeKind::FieldWrite(write) => {
-                write.access.ambient.set(true);
-                visit(&write.value);
-            }
+            NodeKind::FieldWrite(write) => write.access.ambient.set(true),
             NodeKind::Block(block) => self.body(&block.code, false),
-            NodeKind::Sequence(statements) => statements.iter().for_each(visit),
-            NodeKind::LocalReturn(value) => visit(value),
-            NodeKind::NonLocalReturn(ret) => visit(&ret.value),
-            NodeKind::Send(send) => {
-                visit(&send.receiver);
-                send.args.iter().for_each(visit);
-            }
-            NodeKind::SuperSend(send) => send.args.iter().for_each(visit),
-            NodeKind::BinaryOp(op) => {
-                visit(&op.left);
-                visit(&op.right);
-            }
-            NodeKind::IfTrue(node) => {
-                visit(&node.condition);
-                visit(&node.body);
-            }
-            NodeKind::IfTrueIfFalse(node) => {
-                visit(&node.condition);
-                visit(&node.if_true);
-                visit(&node.if_false);
-            }
-            NodeKind::IfNil(node) => {
-                visit(&node.receiver);
-                node.if_nil.iter().chain(&node.if_not_nil).for_each(visit);
-            }
-            NodeKind::AndOr(node) => {
-                visit(&node.left);
-                visit(&node.right);
-            }
-            NodeKind::While(node) => {
-                visit(&node.condition);
-                visit(&node.body);
-            }
-            NodeKind::ToDo(node) => {
-                visit(&node.receiver);
-                visit(&node.limit);
-                node.step.iter().for_each(&mut visit);
-                visit(&node.body);
-            }
-            NodeKind::TimesRepeat(node) => {
-                visit(&node.receiver);
-                visit(&node.body);
-            }
-            NodeKind::Literal(_)
-            | NodeKind::SelfRead
-            | NodeKind::ArgumentRead(_)
-            | NodeKind::LocalRead(_)
-            | NodeKind::OuterArgumentRead(_)
-            | NodeKind::OuterLocalRead(_)
-            | NodeKind::InterceptedRead(_)
-            | NodeKind::InterceptedWrite(_)
-            | NodeKind::GlobalRead(_) => {}
+            _ => {}
         }
     }
 

@@ -139,7 +139,12 @@ impl Node {
     /// real blocks, which are compiled and run on their own).
     pub fn visit(&self, visit: &mut dyn FnMut(&Node)) {
         visit(self);
-        let mut each = |child: &Node| child.visit(visit);
+        self.each_child(&mut |child| child.visit(visit));
+    }
+
+    /// Calls `each` with the node's direct children, in the order they are evaluated. The body
+    /// of a block literal is not among them: it is a body of its own.
+    pub fn each_child(&self, each: &mut dyn FnMut(&Node)) {
         match self.kind() {
             NodeKind::VariableWrite(write) => each(&write.value),
             NodeKind::FieldWrite(write) => each(&write.value),
@@ -179,7 +184,7 @@ impl Node {
             NodeKind::ToDo(node) => {
                 each(&node.receiver);
                 each(&node.limit);
-                node.step.iter().for_each(&mut each);
+                node.step.iter().for_each(&mut *each);
                 each(&node.body);
             }
             NodeKind::TimesRepeat(node) => {

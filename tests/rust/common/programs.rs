@@ -30,7 +30,11 @@ impl Program {
 /// Programs whose output depends on how long things take (they print times),
 /// or on the mode (they print what the native tier did), so that two runs
 /// never print exactly the same; their headers match around those figures.
-const OUTPUT_WITH_TIMES: &[&str] = &["example_memory_policy", "example_jit_policy"];
+const OUTPUT_WITH_TIMES: &[&str] = &[
+    "example_memory_policy",
+    "example_jit_policy",
+    "example_simd_lowering",
+];
 
 /// The programs of `tests/programs` whose name `keep` accepts; fails on a
 /// malformed header.

@@ -43,20 +43,22 @@ impl Kernels {
     /// The kernels among the counting loops of `trees`, and `counting_loop` itself (the unit
     /// of a loop compiled on its own).
     pub fn find(u: &mut Universe, trees: &[&Node], counting_loop: Option<&ToDo>) -> Kernels {
-        let mut candidates: Vec<&ToDo> = counting_loop.into_iter().collect();
+        let mut loops = Vec::new();
+        let mut consider = |u: &mut Universe, inlined: &ToDo| {
+            if let Some(kernel) = recognise(u, inlined) {
+                loops.push((inlined as *const ToDo, kernel));
+            }
+        };
+        if let Some(inlined) = counting_loop {
+            consider(u, inlined);
+        }
         for tree in trees {
             tree.visit(&mut |node| {
                 if let NodeKind::ToDo(inlined) = node.kind() {
-                    // SAFETY: the trees outlive this search; `visit` only hands out a
-                    // shorter borrow of them.
-                    candidates.push(unsafe { &*(&**inlined as *const ToDo) });
+                    consider(u, inlined);
                 }
             });
         }
-        let loops = candidates
-            .into_iter()
-            .filter_map(|inlined| Some((inlined as *const ToDo, recognise(u, inlined)?)))
-            .collect();
         Kernels { loops }
     }
 

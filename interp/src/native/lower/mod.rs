@@ -640,8 +640,7 @@ impl<'l, 'a> Lowering<'l, 'a> {
             return self.call(site.activate, &[node, method_word, args]);
         }
         let (join, result) = self.e.label_with_value();
-        let (slow, compiled, room, returned, unwound, other) = (
-            self.e.label(),
+        let (slow, compiled, returned, unwound, other) = (
             self.e.label(),
             self.e.label(),
             self.e.label(),
@@ -677,14 +676,8 @@ impl<'l, 'a> Lowering<'l, 'a> {
             self.e.spill(&slots)
         };
         let nil = self.e.word(Value::NIL.bits());
-        let frame = self.e.spill(&[slots, values[0], nil, nil, method_word]);
-        let limit = self
-            .e
-            .load(self.u, Universe::native_stack_limit_offset() as i32);
-        let short = self.e.b.ins().icmp(IntCC::UnsignedLessThan, frame, limit);
-        self.e.branch(short, slow, room);
-        self.e.place(room);
-        let (value, unwind) = self.e.call_entry(entry, &[self.u, frame]);
+        let (value, unwind) =
+            self.call_compiled(entry, [slots, values[0], nil, nil, method_word], slow);
         self.e.branch(unwind, unwound, returned);
         self.e.place(returned);
         self.e.jump_with(join, value);
@@ -703,6 +696,24 @@ impl<'l, 'a> Lowering<'l, 'a> {
         self.e.jump_with(join, answer);
         self.e.place(join);
         result
+    }
+
+    /// Calls the compiled code at `entry` with a frame of `words` (slots, receiver, outer
+    /// context, context, method) built in this unit's stack frame, if the native stack has
+    /// room for it, else goes to `slow`; answers the call's value and unwind.
+    fn call_compiled(
+        &mut self,
+        entry: IrValue,
+        words: [IrValue; 5],
+        slow: Label,
+    ) -> (IrValue, IrValue) {
+        let frame = self.e.spill(&words);
+        let limit = self
+            .e
+            .load(self.u, Universe::native_stack_limit_offset() as i32);
+        let short = self.e.b.ins().icmp(IntCC::UnsignedLessThan, frame, limit);
+        self.continue_unless(short, slow);
+        self.e.call_entry(entry, &[self.u, frame])
     }
 
     /// Evaluates the block `values[0]` (of `layout`): calls its native code with a frame built
@@ -784,13 +795,7 @@ impl<'l, 'a> Lowering<'l, 'a> {
         let receiver = self.e.load(block, Block::RECEIVER_OFFSET as i32);
         let outer = self.e.load(block, Block::OUTER_OFFSET as i32);
         let home = self.e.load(block, Block::HOME_METHOD_OFFSET as i32);
-        let frame = self.e.spill(&[slots, receiver, outer, nil, home]);
-        let limit = self
-            .e
-            .load(self.u, Universe::native_stack_limit_offset() as i32);
-        let short = self.e.b.ins().icmp(IntCC::UnsignedLessThan, frame, limit);
-        self.continue_unless(short, slow);
-        let (value, unwind) = self.e.call_entry(entry, &[self.u, frame]);
+        let (value, unwind) = self.call_compiled(entry, [slots, receiver, outer, nil, home], slow);
         let (returned, unwound) = (self.e.label(), self.e.label());
         self.e.cold(unwound);
         self.e.branch(unwind, unwound, returned);
