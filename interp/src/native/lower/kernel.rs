@@ -435,14 +435,13 @@ impl Lowering<'_, '_> {
         shape: VectorShape,
     ) {
         let step = i64::from(shape.lanes * shape.unroll);
-        let (header, body, exit) = (self.e.label(), self.e.label(), self.e.label());
-        self.e.jump(header);
-        self.e.place(header);
-        let current = self.e.b.use_var(index);
-        let next = self.e.b.ins().iadd_imm_s(current, step);
-        let fits = self.e.b.ins().icmp(IntCC::SignedLessThanOrEqual, next, to);
+        let (body, exit) = (self.e.label(), self.e.label());
+        // Tested before the first step and after each, so an iteration takes one branch.
+        let fits = self.step_fits(index, step, to);
         self.e.branch(fits, body, exit);
         self.e.place(body);
+        let current = self.e.b.use_var(index);
+        let next = self.e.b.ins().iadd_imm_s(current, step);
         let offset = self.e.b.ins().ishl_imm_s(current, 3);
         for step in 0..shape.unroll {
             let displacement = (step * shape.lanes * 8) as i32;
@@ -472,8 +471,16 @@ impl Lowering<'_, '_> {
             }
         }
         self.e.b.def_var(index, next);
-        self.e.jump(header);
+        let fits = self.step_fits(index, step, to);
+        self.e.branch(fits, body, exit);
         self.e.place(exit);
+    }
+
+    /// Whether a step of `step` floats from `index` ends at `to` or before.
+    fn step_fits(&mut self, index: yerba_jit::Variable, step: i64, to: IrValue) -> IrValue {
+        let current = self.e.b.use_var(index);
+        let end = self.e.b.ins().iadd_imm_s(current, step);
+        self.e.b.ins().icmp(IntCC::SignedLessThanOrEqual, end, to)
     }
 
     /// The value of `element` for the `lanes` elements at byte `offset + displacement`.
