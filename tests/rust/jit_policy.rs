@@ -78,8 +78,9 @@ fn guards_report_alike_in_both_tier_modes() {
     }
 }
 
-/// The hot method is compiled in each of 20 rounds without a policy (19 recompilations),
-/// and recompiled twice with the cap of 2.
+/// The hot method, which inlines a send, is compiled in each of 20 rounds without a policy
+/// (19 recompilations) and recompiled twice with the cap of 2; one doing arithmetic only is
+/// kept across the rounds (19 renewals, no recompilation).
 #[test]
 fn the_case_study_caps_recompilations_at_two() {
     let outcome = run_vm(
@@ -96,6 +97,12 @@ fn the_case_study_caps_recompilations_at_two() {
     );
     assert!(
         lines[1].starts_with("ExampleRecompilationCap: tick: recompiled 2 times;"),
+        "{}",
+        outcome.describe()
+    );
+    assert!(
+        lines[2].starts_with("arithmetic only: tick: recompiled 0 times;")
+            && lines[2].contains(" 19 renewals,"),
         "{}",
         outcome.describe()
     );

@@ -22,6 +22,10 @@ pub struct NativeCode {
     compilations: Cell<u32>,
     /// Whether the code was compiled asking the JIT lowering (it has element-wise loops).
     lowered: Cell<bool>,
+    /// Whether the code depends on the dispatch epoch (it inlines chains or kernels, or has
+    /// send sites): a later epoch retires it. Code that does not stays valid and as fast in
+    /// any epoch, and is kept.
+    epoch_bound: Cell<bool>,
 }
 
 impl Default for NativeCode {
@@ -34,6 +38,7 @@ impl Default for NativeCode {
             epoch: Cell::new(0),
             compilations: Cell::new(0),
             lowered: Cell::new(false),
+            epoch_bound: Cell::new(false),
         }
     }
 }
@@ -102,9 +107,11 @@ impl NativeCode {
         keep_alive: Vec<Value>,
         epoch: u64,
         lowered: bool,
+        epoch_bound: bool,
     ) -> *const u8 {
         let entry = code.entry();
         self.lowered.set(lowered);
+        self.epoch_bound.set(epoch_bound);
         *self.unit.borrow_mut() = Some(Unit { code, keep_alive });
         self.entry.set(entry);
         self.epoch.set(epoch);
@@ -123,6 +130,17 @@ impl NativeCode {
     /// Whether the code was compiled asking the JIT lowering.
     pub(super) fn lowered(&self) -> bool {
         self.lowered.get()
+    }
+
+    /// Whether the code depends on the dispatch epoch it was compiled in.
+    pub(super) fn epoch_bound(&self) -> bool {
+        self.epoch_bound.get()
+    }
+
+    /// Marks code that does not depend on the dispatch epoch as current in `epoch` (native
+    /// callers call it directly again).
+    pub(super) fn renew(&self, epoch: u64) {
+        self.epoch.set(epoch);
     }
 
     pub(super) fn give_up(&self) {

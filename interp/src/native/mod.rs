@@ -68,8 +68,11 @@ pub struct TierStats {
     /// unexpected receivers of inlined structures).
     pub slow_paths: u64,
     /// Units whose code was retired because the dispatch epoch changed (methods compiled or
-    /// changed, shapes changed, environments written).
+    /// changed, shapes changed, environments written) and it tests the dispatch key, or
+    /// because the JIT lowering changed.
     pub invalidations: u64,
+    /// Units whose code was kept in a new dispatch epoch, as it does not test the key.
+    pub renewals: u64,
     /// Compilations of units that had been compiled before.
     pub recompilations: u64,
     /// Retired units whose code was released.
@@ -174,13 +177,14 @@ impl Tier {
     pub fn summary(&self) -> String {
         let s = &self.stats;
         format!(
-            "jit: {} units compiled, {} bytes of code, {:.1} ms compiling, {} refused, {} slow-path calls, {} invalidations, {} recompilations, {} released",
+            "jit: {} units compiled, {} bytes of code, {:.1} ms compiling, {} refused, {} slow-path calls, {} invalidations, {} renewals, {} recompilations, {} released",
             s.compiled,
             s.code_bytes,
             s.compile_time.as_secs_f64() * 1000.0,
             s.refused,
             s.slow_paths,
             s.invalidations,
+            s.renewals,
             s.recompilations,
             s.released
         )
@@ -193,8 +197,7 @@ impl Tier {
 pub fn execute_body(u: &mut Universe, code: &CompiledBody, frame: &mut Frame) -> Exec {
     let mut entry = code.native.entry();
     if code.native.stale(u.dispatch_epoch) {
-        invalidate(u, &code.native);
-        entry = std::ptr::null();
+        entry = renew_or_invalidate(u, &code.native);
     }
     if entry.is_null() {
         if !code.native.due(u.tier.threshold) {
@@ -210,10 +213,24 @@ pub fn execute_body(u: &mut Universe, code: &CompiledBody, frame: &mut Frame) ->
     unpack(entry(u, frame))
 }
 
-/// Retires `native`'s code, compiled in an earlier dispatch epoch: it is compiled again once
-/// it runs hot again.
+/// `native`'s code was compiled in an earlier dispatch epoch. Code that depends on the epoch
+/// (its inlined chains' guards now fail, or its send sites could be inlined anew) is retired,
+/// to be compiled again once it runs hot again; other code (arithmetic, control structures,
+/// variables and fields, which its own guards check) is kept, as current. Answers the entry
+/// then.
 #[cold]
 #[inline(never)]
+fn renew_or_invalidate(u: &mut Universe, native: &NativeCode) -> *const u8 {
+    if native.epoch_bound() {
+        invalidate(u, native);
+    } else {
+        native.renew(u.dispatch_epoch);
+        u.tier.stats.renewals += 1;
+    }
+    native.entry()
+}
+
+/// Retires `native`'s code: it is compiled again once it runs hot again.
 fn invalidate(u: &mut Universe, native: &NativeCode) {
     if let Some(unit) = native.retire() {
         u.tier.retired.push(unit);
@@ -281,7 +298,7 @@ pub fn while_loop_iterated(u: &mut Universe, node: &WhileLoop, frame: &mut Frame
 #[inline(never)]
 fn compile_while_loop(u: &mut Universe, node: &WhileLoop, frame: &Frame) -> *const u8 {
     if node.native.stale(u.dispatch_epoch) {
-        invalidate(u, &node.native);
+        renew_or_invalidate(u, &node.native);
     }
     let entry = node.native.entry();
     if !entry.is_null() {
@@ -327,7 +344,7 @@ pub fn counting_loop_iterated(
 #[inline(never)]
 fn compile_counting_loop(u: &mut Universe, node: &ToDo, frame: &Frame) -> *const u8 {
     if node.native.stale(u.dispatch_epoch) {
-        invalidate(u, &node.native);
+        renew_or_invalidate(u, &node.native);
     }
     let entry = node.native.entry();
     if !entry.is_null() {
@@ -416,10 +433,12 @@ fn compile(
         return std::ptr::null();
     };
     let mut keep_alive = Vec::new();
+    let mut epoch_bound = false;
     let compiled = jit.compile(params, |e: &mut Emitter| {
         let mut lowering = Lowering::new(e, layouts, kernels, shape);
         let answer = build(&mut lowering);
         keep_alive = std::mem::take(&mut lowering.keep_alive);
+        epoch_bound = lowering.epoch_bound;
         e.answer(answer);
     });
     match compiled {
@@ -442,7 +461,7 @@ fn compile(
                     compiled.compile_time.as_micros()
                 );
             }
-            native.install(compiled, keep_alive, u.dispatch_epoch, lowered)
+            native.install(compiled, keep_alive, u.dispatch_epoch, lowered, epoch_bound)
         }
         Err(error) => {
             native.give_up();

@@ -28,13 +28,14 @@ fn statistics_array(u: &mut Universe, args: &[Value]) -> Exec {
     unary(u, args)?;
     let stats = u.tier.stats.clone();
     let compile_time = u64::try_from(stats.compile_time.as_micros()).unwrap_or(u64::MAX);
-    let figures: [(&str, u64); 10] = [
+    let figures: [(&str, u64); 11] = [
         ("compiled", stats.compiled),
         ("codeBytes", stats.code_bytes),
         ("compileTime", compile_time),
         ("refused", stats.refused),
         ("slowPaths", stats.slow_paths),
         ("invalidations", stats.invalidations),
+        ("renewals", stats.renewals),
         ("recompilations", stats.recompilations),
         ("released", stats.released),
         ("kernels", stats.kernels),

@@ -53,6 +53,9 @@ pub(super) struct Lowering<'l, 'a> {
     /// Heap objects the code refers to by address and no node keeps alive for good (layouts
     /// of caches that may be dropped): the compiled code traces them.
     pub keep_alive: Vec<Value>,
+    /// Whether the code depends on the dispatch epoch (`NativeCode::epoch_bound`): it tests
+    /// the dispatch key, or has send sites, which a later epoch may let it inline better.
+    pub epoch_bound: bool,
     /// The unit's element-wise DoubleArray loops, and how to emit them.
     kernels: Kernels,
     shape: VectorShape,
@@ -88,6 +91,7 @@ impl<'l, 'a> Lowering<'l, 'a> {
                 layouts.blocks[3],
             ],
             keep_alive: Vec::new(),
+            epoch_bound: false,
             kernels,
             shape,
             u,
@@ -349,6 +353,7 @@ impl<'l, 'a> Lowering<'l, 'a> {
     /// calls of primitives and of methods (into their native code directly when compiled);
     /// any other receiver sends through the chain.
     fn send(&mut self, send: &Send) -> IrValue {
+        self.epoch_bound = true;
         let mut values = vec![self.lower(&send.receiver)];
         values.extend(send.args.iter().map(|arg| self.lower(arg)));
         let args = self.e.spill(&values);
@@ -567,6 +572,7 @@ impl<'l, 'a> Lowering<'l, 'a> {
 
     /// `Universe::dispatch_key`: the dispatch epoch and whether sends are intercepted.
     fn dispatch_key(&mut self) -> IrValue {
+        self.epoch_bound = true;
         let epoch = self
             .e
             .load(self.u, offset_of!(Universe, dispatch_epoch) as i32);
