@@ -10,7 +10,7 @@
 use super::NativeCode;
 use crate::invokable::{CompiledBody, Method};
 use crate::nodes::NodeKind;
-use crate::universe::installed_policy::{self, PolicyKind};
+use crate::universe::installed_policy::{self, NoAnswer, PolicyKind};
 use crate::universe::Universe;
 use std::ops::RangeInclusive;
 use yerba_mop::object::Gc;
@@ -89,7 +89,9 @@ pub(super) fn shape_for(u: &mut Universe, method: Value) -> VectorShape {
     }
 }
 
-/// The lowering's answer to `question` about `method`, if it is an Integer within `range`.
+/// The lowering's answer to `question` about `method`, if it is an Integer within `range`. A
+/// lowering uninstalled for misbehaving is removed as `JIT lowering: nil` removes one: the code
+/// compiled asking it is retired.
 fn ask(u: &mut Universe, question: &str, method: Value, range: RangeInclusive<u32>) -> Option<u32> {
     let check = |answer: Value| {
         answer
@@ -98,5 +100,9 @@ fn ask(u: &mut Universe, question: &str, method: Value, range: RangeInclusive<u3
             .filter(|n| range.contains(n))
             .ok_or_else(|| format!("not an Integer from {} to {}", range.start(), range.end()))
     };
-    installed_policy::ask(u, PolicyKind::Lowering, question, |_| Ok(method), check).ok()
+    let answer = installed_policy::ask(u, PolicyKind::Lowering, question, |_| Ok(method), check);
+    if answer == Err(NoAnswer::Misbehaved { uninstalled: true }) {
+        retire_lowered_units(u);
+    }
+    answer.ok()
 }
