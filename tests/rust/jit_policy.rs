@@ -78,33 +78,33 @@ fn guards_report_alike_in_both_tier_modes() {
     }
 }
 
+/// The lines a case study of `som-lib/Examples` prints under default tiering; it must succeed.
+fn case_study_lines(example: &str) -> Vec<String> {
+    let path = format!("som-lib/Examples/{example}");
+    let outcome = run_vm(&[path.as_str()], &repo_root(), DEFAULT_TIMEOUT);
+    assert_eq!(outcome.code, Some(0), "{}", outcome.describe());
+    outcome.stdout.lines().map(String::from).collect()
+}
+
 /// The hot method, which inlines a send, is compiled in each of 20 rounds without a policy
 /// (19 recompilations) and recompiled twice with the cap of 2; one doing arithmetic only is
 /// kept across the rounds (19 renewals, no recompilation).
 #[test]
 fn the_case_study_caps_recompilations_at_two() {
-    let outcome = run_vm(
-        &["som-lib/Examples/JITPolicyExample.som"],
-        &repo_root(),
-        DEFAULT_TIMEOUT,
-    );
-    assert_eq!(outcome.code, Some(0), "{}", outcome.describe());
-    let lines: Vec<&str> = outcome.stdout.lines().collect();
+    let lines = case_study_lines("JITPolicyExample.som");
+    assert!(lines.len() >= 3, "{lines:?}");
     assert!(
         lines[0].starts_with("default policy: tick: recompiled 19 times;"),
-        "{}",
-        outcome.describe()
+        "{lines:?}"
     );
     assert!(
         lines[1].starts_with("ExampleRecompilationCap: tick: recompiled 2 times;"),
-        "{}",
-        outcome.describe()
+        "{lines:?}"
     );
     assert!(
         lines[2].starts_with("arithmetic only: tick: recompiled 0 times;")
             && lines[2].contains(" 19 renewals,"),
-        "{}",
-        outcome.describe()
+        "{lines:?}"
     );
 }
 
@@ -112,13 +112,7 @@ fn the_case_study_caps_recompilations_at_two() {
 /// installing `SimdLowering` retires both units, and both come back with vector code.
 #[test]
 fn the_simd_case_study_recompiles_the_kernels_with_vector_code() {
-    let outcome = run_vm(
-        &["som-lib/Examples/SimdLoweringExample.som"],
-        &repo_root(),
-        DEFAULT_TIMEOUT,
-    );
-    assert_eq!(outcome.code, Some(0), "{}", outcome.describe());
-    let lines: Vec<&str> = outcome.stdout.lines().collect();
+    let lines = case_study_lines("SimdLoweringExample.som");
     let expected_ends = [
         "kernels compiled: 2 (vector code: 0)",
         "JIT lowering: SimdLowering new retired 2 compiled units",
@@ -126,7 +120,7 @@ fn the_simd_case_study_recompiles_the_kernels_with_vector_code() {
         "kernels compiled: 0 (vector code: 0)",
         "the same floats: true",
     ];
-    assert_eq!(lines.len(), expected_ends.len(), "{}", outcome.describe());
+    assert_eq!(lines.len(), expected_ends.len(), "{lines:?}");
     for (line, end) in lines.iter().zip(expected_ends) {
         assert!(line.ends_with(end), "{line:?} should end with {end:?}");
     }

@@ -77,16 +77,23 @@ fn new(u: &mut Universe, args: &[Value]) -> Exec {
 /// The 0-based slot of the 1-based `index`, checked to be within the array.
 #[inline(always)]
 fn slot_index(u: &mut Universe, array: Gc<Array>, index: Value) -> Result<usize, Unwind> {
+    slot_within(u, array.len(), index)
+}
+
+/// The 0-based slot of the 1-based `index` in an indexable object of `length` items (an
+/// Array or a DoubleArray), or the error for a bad index.
+#[inline(always)]
+pub(super) fn slot_within(u: &mut Universe, length: usize, index: Value) -> Result<usize, Unwind> {
     // One unsigned comparison, which also lets the compiler drop the slice's bounds check:
     // 0 and negative indices wrap around to huge slot numbers.
     match index.as_small_int().map(|i| (i as usize).wrapping_sub(1)) {
-        Some(i) if i < array.len() => Ok(i),
-        _ => Err(bad_index(u, array, index)),
+        Some(i) if i < length => Ok(i),
+        _ => Err(bad_index(u, length, index)),
     }
 }
 
 #[cold]
-fn bad_index(u: &mut Universe, array: Gc<Array>, index: Value) -> Unwind {
+fn bad_index(u: &mut Universe, length: usize, index: Value) -> Unwind {
     let index = match expect_int(u, index) {
         Ok(index) => index,
         Err(unwind) => return unwind,
@@ -95,7 +102,6 @@ fn bad_index(u: &mut Universe, array: Gc<Array>, index: Value) -> Unwind {
         return u.vm_error("Can't represent as unsigned machine integer.");
     }
     u.vm_error(format!(
-        "Index {index} not valid for array of length {}.",
-        array.len()
+        "Index {index} not valid for array of length {length}."
     ))
 }

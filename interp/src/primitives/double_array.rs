@@ -65,26 +65,8 @@ fn new(u: &mut Universe, args: &[Value]) -> Exec {
     }
 }
 
-/// The 0-based slot of the 1-based `index`, checked to be within the array.
+/// The 0-based slot of the 1-based `index`, checked to be within the array (with Array's
+/// errors).
 fn slot_index(u: &mut Universe, array: Gc<DoubleArray>, index: Value) -> Result<usize, Unwind> {
-    match index.as_small_int().map(|i| (i as usize).wrapping_sub(1)) {
-        Some(i) if i < array.len() => Ok(i),
-        _ => Err(bad_index(u, array, index)),
-    }
-}
-
-/// The same errors as Array's for a bad index.
-#[cold]
-fn bad_index(u: &mut Universe, array: Gc<DoubleArray>, index: Value) -> Unwind {
-    let index = match expect_int(u, index) {
-        Ok(index) => index,
-        Err(unwind) => return unwind,
-    };
-    if index.is_negative() {
-        return u.vm_error("Can't represent as unsigned machine integer.");
-    }
-    u.vm_error(format!(
-        "Index {index} not valid for array of length {}.",
-        array.len()
-    ))
+    super::array::slot_within(u, array.len(), index)
 }

@@ -1040,48 +1040,57 @@ impl<'l, 'a> Lowering<'l, 'a> {
         )
     }
 
-    fn if_true(&mut self, node: &Node, branch: &IfTrue) -> IrValue {
-        let condition = self.lower(&branch.condition);
-        let (then, otherwise) = (self.e.label(), self.e.label());
+    /// An inlined structure of `node` that branches on the Boolean `condition`: `then` emits
+    /// the answer for `expected`, `otherwise` the one for its opposite; anything else takes
+    /// the node's fallback.
+    fn on_boolean(
+        &mut self,
+        node: &Node,
+        condition: IrValue,
+        expected: bool,
+        then: impl FnOnce(&mut Self) -> IrValue,
+        otherwise: impl FnOnce(&mut Self) -> IrValue,
+    ) -> IrValue {
+        let (then_label, otherwise_label) = (self.e.label(), self.e.label());
         let (join, result) = self.e.label_with_value();
         self.branch_on_boolean(
             Self::node_fallback(node),
             condition,
-            branch.expected,
-            then,
-            otherwise,
+            expected,
+            then_label,
+            otherwise_label,
             join,
         );
-        self.e.place(then);
-        let answer = self.lower(&branch.body);
+        self.e.place(then_label);
+        let answer = then(self);
         self.e.jump_with(join, answer);
-        self.e.place(otherwise);
-        let nil = self.e.word(Value::NIL.bits());
-        self.e.jump_with(join, nil);
+        self.e.place(otherwise_label);
+        let answer = otherwise(self);
+        self.e.jump_with(join, answer);
         self.e.place(join);
         result
     }
 
+    fn if_true(&mut self, node: &Node, branch: &IfTrue) -> IrValue {
+        let condition = self.lower(&branch.condition);
+        self.on_boolean(
+            node,
+            condition,
+            branch.expected,
+            |lowering| lowering.lower(&branch.body),
+            |lowering| lowering.e.word(Value::NIL.bits()),
+        )
+    }
+
     fn if_true_if_false(&mut self, node: &Node, branch: &IfTrueIfFalse) -> IrValue {
         let condition = self.lower(&branch.condition);
-        let (then, otherwise) = (self.e.label(), self.e.label());
-        let (join, result) = self.e.label_with_value();
-        self.branch_on_boolean(
-            Self::node_fallback(node),
+        self.on_boolean(
+            node,
             condition,
             true,
-            then,
-            otherwise,
-            join,
-        );
-        self.e.place(then);
-        let answer = self.lower(&branch.if_true);
-        self.e.jump_with(join, answer);
-        self.e.place(otherwise);
-        let answer = self.lower(&branch.if_false);
-        self.e.jump_with(join, answer);
-        self.e.place(join);
-        result
+            |lowering| lowering.lower(&branch.if_true),
+            |lowering| lowering.lower(&branch.if_false),
+        )
     }
 
     fn if_nil(&mut self, branch: &IfNil) -> IrValue {
@@ -1108,23 +1117,13 @@ impl<'l, 'a> Lowering<'l, 'a> {
 
     fn and_or(&mut self, node: &Node, branch: &AndOr) -> IrValue {
         let left = self.lower(&branch.left);
-        let (evaluate, answer_left) = (self.e.label(), self.e.label());
-        let (join, result) = self.e.label_with_value();
-        self.branch_on_boolean(
-            Self::node_fallback(node),
+        self.on_boolean(
+            node,
             left,
             branch.is_and,
-            evaluate,
-            answer_left,
-            join,
-        );
-        self.e.place(evaluate);
-        let answer = self.lower(&branch.right);
-        self.e.jump_with(join, answer);
-        self.e.place(answer_left);
-        self.e.jump_with(join, left);
-        self.e.place(join);
-        result
+            |lowering| lowering.lower(&branch.right),
+            |_| left,
+        )
     }
 
     pub fn while_loop(&mut self, inlined: &WhileLoop) -> IrValue {
